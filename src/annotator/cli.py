@@ -65,9 +65,7 @@ user_option = click.option(
 labels_option = click.option(
     "--labels", default=None, help="Comma-separated label set, e.g. PER,LOC,ORG."
 )
-paths_argument = click.argument(
-    "paths", nargs=-1, type=click.Path(path_type=Path)
-)
+paths_argument = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 
 
 @click.group(cls=DefaultGroup, default="review", default_if_no_args=True)
@@ -110,8 +108,13 @@ def review(
 @store_option
 @user_option
 @labels_option
-@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
-              help="Extract in this many processes.")
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Extract in this many processes.",
+)
 @friendly
 def extract(
     paths: tuple[Path, ...],
@@ -133,12 +136,24 @@ def extract(
 
 
 @main.command()
-@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="gold",
-              show_default=True, help="Output format.")
-@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
-              help="Output file (or folder for brat); standard output when omitted.")
-@click.option("--include-unreviewed", is_flag=True,
-              help="Also export documents that are not marked reviewed.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(EXPORT_FORMATS),
+    default="gold",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Output file (or folder for brat); standard output when omitted.",
+)
+@click.option(
+    "--include-unreviewed", is_flag=True, help="Also export documents that are not marked reviewed."
+)
 @store_option
 @friendly
 def export(fmt: str, output: Path | None, include_unreviewed: bool, store_dir: Path) -> int:
@@ -152,14 +167,23 @@ def export(fmt: str, output: Path | None, include_unreviewed: bool, store_dir: P
 
 @main.command(name="import")
 @click.argument("path", type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(IMPORT_FORMATS), required=True,
-              help="Input format.")
-@click.option("--as", "as_", type=click.Choice(["pending", "accepted"]), default="pending",
-              show_default=True,
-              help="pending: predictions to review; accepted: an existing gold corpus.")
+@click.option(
+    "--format", "fmt", type=click.Choice(IMPORT_FORMATS), required=True, help="Input format."
+)
+@click.option(
+    "--as",
+    "as_",
+    type=click.Choice(["pending", "accepted"]),
+    default="pending",
+    show_default=True,
+    help="pending: predictions to review; accepted: an existing gold corpus.",
+)
 @click.option("--name", default=None, help="Name of the source (origin import:<name>).")
-@click.option("--widen-labels", is_flag=True,
-              help="Add unknown prediction labels to the store's label set instead of refusing.")
+@click.option(
+    "--widen-labels",
+    is_flag=True,
+    help="Add unknown prediction labels to the store's label set instead of refusing.",
+)
 @store_option
 @user_option
 @friendly

@@ -44,8 +44,8 @@ class SpanDraft(BaseModel):
 class Span(BaseModel):
     """One labelled range of a document, with what the reviewer decided about it.
 
-    ``id`` is stable within its document (assigned by the store: ``s1``, ``s2``...), so decisions and
-    undo refer to a span even after its bounds or label change.
+    ``id`` is stable within its document (assigned by the store: ``s1``, ``s2``...), so decisions
+    and undo refer to a span even after its bounds or label change.
     """
 
     model_config = ConfigDict(frozen=True)
@@ -91,7 +91,9 @@ def sort_spans(spans: Iterable[Span]) -> list[Span]:
     return sorted(spans, key=lambda s: (s.start, -s.stop, s.label, s.id))
 
 
-def check_span_fits(doc_id: str, text: str, start: int, stop: int, surface: str | None = None) -> None:
+def check_span_fits(
+    doc_id: str, text: str, start: int, stop: int, surface: str | None = None
+) -> None:
     """Raise :class:`SpanError` unless ``start..stop`` is a non-empty range of ``text``.
 
     When ``surface`` is given it must equal ``text[start:stop]``. The message names the document
@@ -105,16 +107,15 @@ def check_span_fits(doc_id: str, text: str, start: int, stop: int, surface: str 
     if stop > len(text):
         raise SpanError(f"{where} ends past the end of the text ({len(text)} characters).")
     if surface is not None and text[start:stop] != surface:
-        raise SpanError(
-            f"{where} says {surface!r} but the text there is {text[start:stop]!r}."
-        )
+        raise SpanError(f"{where} says {surface!r} but the text there is {text[start:stop]!r}.")
 
 
 class Document(BaseModel):
     """One text with its spans and review state.
 
-    ``text`` is never changed after loading; a file whose bytes changed later is a *stale* document
-    (``stale`` is set, ``current_sha256`` holds the new hash) and keeps its annotations on the old text.
+    ``text`` is never changed after loading; a file whose bytes changed later is a *stale*
+    document (``stale`` is set, ``current_sha256`` holds the new hash) and keeps its annotations
+    on the old text.
     """
 
     model_config = ConfigDict(validate_assignment=False)
@@ -226,9 +227,9 @@ EventAction = Literal[
 class Event(BaseModel):
     """One entry of a document's append-only decision log: the audit trail and the base of undo.
 
-    ``before``/``after`` hold the affected spans by id (None: absent on that side); ``doc_before`` and
-    ``doc_after`` hold changed document fields (status, flags, comment). ``undo`` and ``redo`` entries
-    name the event they reverse or re-apply in ``target``.
+    ``before``/``after`` hold the affected spans by id (None: absent on that side);
+    ``doc_before`` and ``doc_after`` hold changed document fields (status, flags, comment).
+    ``undo`` and ``redo`` entries name the event they reverse or re-apply in ``target``.
     """
 
     model_config = ConfigDict(frozen=True)

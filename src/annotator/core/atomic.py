@@ -1,0 +1,99 @@
+"""Atomic file writes: a temp file in the same folder, fsync, ``os.replace``, fsync of the folder.
+
+After :func:`write_atomic` returns, the new contents survive a crash or power loss (as far as the
+file system honours fsync); before it returns, readers see the old contents, never a mixture.
+An interrupted write leaves a ``.<name>.tmp-<pid>-<n>`` file, cleaned by :func:`remove_stale_temps`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+TEMP_MARK = ".tmp-"
+_counter = itertools.count()
+
+
+def fsync_dir(folder: Path) -> None:
+    """Make a rename or a new file in ``folder`` durable."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_atomic(path: Path, data: bytes, *, durable: bool = True) -> None:
+    """Replace ``path`` with ``data`` atomically (and durably unless ``durable`` is False)."""
+    folder = path.parent
+    tmp = folder / f".{path.name}{TEMP_MARK}{os.getpid()}-{next(_counter)}"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    try:
+        view = memoryview(data)
+        while view:
+            written = os.write(fd, view)
+            view = view[written:]
+        if durable:
+            os.fsync(fd)
+    except BaseException:
+        os.close(fd)
+        tmp.unlink(missing_ok=True)
+        raise
+    os.close(fd)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    if durable:
+        fsync_dir(folder)
+
+
+def dump_json(value: Any) -> bytes:
+    """Compact, deterministic, UTF-8 JSON (non-ASCII kept readable)."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
+
+
+def write_json_atomic(path: Path, value: Any, *, durable: bool = True) -> None:
+    write_atomic(path, dump_json(value), durable=durable)
+
+
+def temp_files(folder: Path) -> Iterator[Path]:
+    """Leftover temp files of interrupted writes directly in ``folder``."""
+    if not folder.is_dir():
+        return
+    for entry in folder.iterdir():
+        if entry.name.startswith(".") and TEMP_MARK in entry.name:
+            yield entry
+
+
+def _pid_of(temp: Path) -> int | None:
+    tail = temp.name.rsplit(TEMP_MARK, 1)[-1]
+    pid, _, _ = tail.partition("-")
+    return int(pid) if pid.isdigit() else None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale_temps(folder: Path) -> int:
+    """Delete temp files whose writer process is dead; returns how many were removed."""
+    removed = 0
+    for temp in temp_files(folder):
+        pid = _pid_of(temp)
+        if pid is not None and pid != os.getpid() and _alive(pid):
+            continue
+        temp.unlink(missing_ok=True)
+        removed += 1
+    return removed

@@ -1,0 +1,178 @@
+"""One document's TinyDB file: tables ``document``, ``spans`` and ``events``.
+
+Writes go through TinyDB's ``CachingMiddleware`` over :class:`AtomicJSONStorage`, and each change is
+flushed once: one decision is one atomic, fsynced file replacement. A file that cannot be parsed
+raises :class:`StoreCorruptError` and is never written over.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import zlib
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from tinydb import TinyDB
+from tinydb.middlewares import CachingMiddleware
+from tinydb.storages import Storage
+from tinydb.table import Document as TinyDocument
+
+from annotator.core.atomic import dump_json, write_atomic
+from annotator.core.errors import StoreCorruptError
+from annotator.core.model import Document, Event, Span
+
+DOC_FIELDS = (
+    "id",
+    "source",
+    "text",
+    "sha256",
+    "meta",
+    "lang",
+    "status",
+    "flags",
+    "comment",
+    "extractor",
+    "extraction",
+    "stale",
+    "current_sha256",
+)
+
+
+def recover_hint(path: Path) -> str:
+    return (
+        f"it was left untouched; restore {path.name} from a backup, or move it aside to start "
+        "that document afresh (its decisions would be lost)"
+    )
+
+
+class AtomicJSONStorage(Storage):
+    """TinyDB storage that never writes in place and refuses to read a damaged file."""
+
+    def __init__(self, path: str, durable: bool = True) -> None:
+        self.path = Path(path)
+        self.durable = durable
+
+    def read(self) -> dict[str, dict[str, Any]] | None:
+        try:
+            raw = self.path.read_bytes()
+        except FileNotFoundError:
+            return None
+        try:
+            data = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as err:
+            raise StoreCorruptError(
+                f"The store file {self.path} is damaged ({err.__class__.__name__}); "
+                f"{recover_hint(self.path)}."
+            ) from None
+        if not isinstance(data, dict):
+            raise StoreCorruptError(
+                f"The store file {self.path} does not hold a TinyDB database; "
+                f"{recover_hint(self.path)}."
+            )
+        return data
+
+    def write(self, data: dict[str, dict[str, Any]]) -> None:
+        write_atomic(self.path, dump_json(data), durable=self.durable)
+
+    def close(self) -> None:
+        return None
+
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
+
+
+def shard_name(doc_id: str) -> str:
+    """A safe, unique file name for a document id (no separators, no leading dot)."""
+    stem = _UNSAFE.sub("_", doc_id).strip("._")[:80] or "doc"
+    digest = format(zlib.crc32(doc_id.encode("utf-8")), "08x")
+    return f"{stem}-{digest}.json"
+
+
+def span_number(span_id: str) -> int:
+    """TinyDB document id for a span id ``sN``."""
+    if span_id[:1] == "s" and span_id[1:].isdigit():
+        return int(span_id[1:])
+    raise StoreCorruptError(f"span id {span_id!r} is not of the form sN")
+
+
+class Shard:
+    """Read and write one document file. Keep one open only while holding the store's write lock."""
+
+    def __init__(self, path: Path, *, durable: bool = True) -> None:
+        self.path = path
+        self.durable = durable
+        self._db: TinyDB | None = None
+        self._cache: CachingMiddleware | None = None
+
+    def _open(self) -> TinyDB:
+        if self._db is None:
+            cache = CachingMiddleware(AtomicJSONStorage)  # type: ignore[no-untyped-call]
+            cache.WRITE_CACHE_SIZE = 1_000_000
+            self._db = TinyDB(str(self.path), storage=cache, durable=self.durable)
+            self._cache = cache
+        return self._db
+
+    def load(self) -> tuple[Document, list[Event]]:
+        """The document and its event log; StoreCorruptError if the file is damaged."""
+        db = self._open()
+        try:
+            record = db.table("document").get(doc_id=1)
+            if record is None:
+                raise StoreCorruptError(
+                    f"The store file {self.path} has no document record; {recover_hint(self.path)}."
+                )
+            spans = [Span.model_validate(dict(row)) for row in db.table("spans").all()]
+            events = [Event.model_validate(dict(row)) for row in db.table("events").all()]
+            doc = Document.model_validate({**dict(record), "spans": spans})
+        except StoreCorruptError:
+            self.forget()
+            raise
+        except (ValueError, TypeError, KeyError, AttributeError) as err:
+            self.forget()
+            raise StoreCorruptError(
+                f"The store file {self.path} holds invalid data ({str(err).splitlines()[0]}); "
+                f"{recover_hint(self.path)}."
+            ) from None
+        events.sort(key=lambda e: e.seq)
+        return doc, events
+
+    def save(
+        self,
+        doc: Document,
+        *,
+        changed: Mapping[str, Span | None] | None = None,
+        events: Iterable[Event] = (),
+    ) -> None:
+        """Write the document record, the changed spans (all when None) and new events, at once."""
+        db = self._open()
+        fields = doc.model_dump(include=set(DOC_FIELDS))
+        db.table("document").upsert(TinyDocument(fields, doc_id=1))
+        spans = db.table("spans")
+        if changed is None:
+            spans.truncate()
+            for span in doc.spans:
+                spans.insert(TinyDocument(span.model_dump(), doc_id=span_number(span.id)))
+        else:
+            for span_id, maybe in changed.items():
+                number = span_number(span_id)
+                if maybe is None:
+                    if spans.contains(doc_id=number):
+                        spans.remove(doc_ids=[number])
+                else:
+                    spans.upsert(TinyDocument(maybe.model_dump(), doc_id=number))
+        table = db.table("events")
+        for event in events:
+            table.insert(TinyDocument(event.model_dump(), doc_id=event.seq))
+        try:
+            if self._cache is not None:
+                self._cache.flush()  # type: ignore[no-untyped-call]
+        except BaseException:
+            self.forget()
+            raise
+
+    def forget(self) -> None:
+        """Drop the in-memory copy (after a failure, or when another process may write)."""
+        self._db = None
+        self._cache = None

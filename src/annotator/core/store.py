@@ -1,0 +1,862 @@
+"""The annotation store: one TinyDB file per document, atomic writes, one writer at a time.
+
+Layout (see docs/ARCHITECTURE.md)::
+
+    store.json                      format, schema version, labels
+    docs/<safe-id>.json             one TinyDB file per document (document, spans, events)
+    predictions/<extractor>/<sha>.json   the extractor's cached output
+    users/<user>.json               where each user left off
+    index.json                      a cache of document summaries, checked against the shards
+    .lock, lock.json                the write lock and who holds it
+
+Every mutating call writes one file atomically and durably before it returns, so a decision that was
+acknowledged survives ``kill -9``; the cost does not grow with the corpus.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from filelock import FileLock, Timeout
+from pydantic import BaseModel, ValidationError
+
+from annotator.core.atomic import dump_json, remove_stale_temps, temp_files, write_json_atomic
+from annotator.core.errors import (
+    SpanError,
+    StoreCorruptError,
+    StoreError,
+    StoreLockedError,
+    StoreVersionError,
+)
+from annotator.core.history import replay
+from annotator.core.model import (
+    MANUAL_ORIGIN,
+    DocStatus,
+    DocSummary,
+    Document,
+    Event,
+    EventAction,
+    LabelSet,
+    Span,
+    SpanDraft,
+    SpanState,
+    check_span_fits,
+    utc_now,
+)
+from annotator.core.shard import Shard, recover_hint, shard_name
+
+STORE_FORMAT = "annotator.store"
+SCHEMA_VERSION = 1
+DOC_EVENT_FIELDS = ("status", "flags", "comment")
+
+
+class LockInfo(BaseModel):
+    """Who holds a store's write lock."""
+
+    user: str
+    pid: int
+    host: str
+    since: str
+
+    def describe(self) -> str:
+        return f"{self.user} (pid {self.pid} on {self.host}) since {self.since}"
+
+
+@dataclass
+class SyncReport:
+    added: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    stale: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Entry:
+    """What the index knows about one shard."""
+
+    summary: DocSummary
+    shard: str
+    mtime_ns: int
+    size: int
+
+
+def _safe_user(user: str) -> str:
+    return shard_name(user)
+
+
+class Store:
+    """A folder of per-document TinyDB files. Use :meth:`open`; close it (or use ``with``)."""
+
+    def __init__(self, root: Path, user: str, readonly: bool, lock: FileLock | None) -> None:
+        self.root = root
+        self.user = user
+        self.readonly = readonly
+        self.problems: list[str] = []
+        self._lock = lock
+        self._meta: dict[str, Any] = {}
+        self._entries: dict[str, _Entry] = {}
+        self._shards: dict[str, Shard] = {}
+        self._cache: dict[str, tuple[Document, list[Event]]] = {}
+        self._index_dirty = False
+        self._closed = False
+
+    # ------------------------------------------------------------------ opening and closing
+    @classmethod
+    def open(
+        cls,
+        root: Path | str,
+        *,
+        user: str,
+        readonly: bool = False,
+        create: bool = True,
+        labels: Sequence[str] | None = None,
+    ) -> Store:
+        """Open (or create) the store at ``root``; see docs/ARCHITECTURE.md for the rules."""
+        root = Path(root)
+        if root.exists() and not root.is_dir():
+            raise StoreError(f"The store path {root} is a file, not a folder.")
+        has_meta = (root / "store.json").is_file()
+        if not has_meta:
+            if readonly or not create:
+                raise StoreError(
+                    f"There is no annotation store at {root}; open documents with "
+                    f"`annotator PATH --store {root}` or run `annotator extract` first."
+                )
+            if root.is_dir() and any(p.name not in {".lock", "lock.json"} for p in root.iterdir()):
+                raise StoreError(
+                    f"{root} is not an annotation store (it has no store.json) and is not empty; "
+                    "choose another --store folder."
+                )
+        lock: FileLock | None = None
+        if not readonly:
+            root.mkdir(parents=True, exist_ok=True)
+            lock = cls._acquire(root, user)
+        store = cls(root, user, readonly, lock)
+        try:
+            store._load_meta(create=not has_meta, labels=labels)
+            if not readonly:
+                for folder in (root, root / "docs", root / "users", root / "predictions"):
+                    folder.mkdir(exist_ok=True)
+                    remove_stale_temps(folder)
+            store._load_index()
+        except BaseException:
+            store._release()
+            raise
+        if labels is not None and has_meta and not readonly:
+            store.set_labels(labels)
+        return store
+
+    @staticmethod
+    def _acquire(root: Path, user: str) -> FileLock:
+        lock = FileLock(str(root / ".lock"), timeout=0)
+        try:
+            lock.acquire()
+        except Timeout:
+            holder = Store.lock_holder(root)
+            who = holder.describe() if holder else "another process"
+            raise StoreLockedError(
+                f"The store {root} is in use by {who}; close that annotator first "
+                "or open this one with --readonly."
+            ) from None
+        info = LockInfo(user=user, pid=os.getpid(), host=socket.gethostname(), since=utc_now())
+        write_json_atomic(root / "lock.json", info.model_dump())
+        return lock
+
+    @staticmethod
+    def lock_holder(root: Path) -> LockInfo | None:
+        """Who holds the write lock now, or None when nobody does."""
+        probe = FileLock(str(Path(root) / ".lock"), timeout=0)
+        try:
+            probe.acquire()
+        except Timeout:
+            try:
+                return LockInfo.model_validate_json((Path(root) / "lock.json").read_bytes())
+            except (OSError, ValidationError):
+                return LockInfo(user="unknown", pid=0, host="unknown", since="unknown")
+        except OSError:
+            return None
+        probe.release()
+        return None
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        try:
+            if not self.readonly and self._index_dirty:
+                self._write_index()
+        finally:
+            self._release()
+            self._closed = True
+
+    def _release(self) -> None:
+        if self._lock is not None and self._lock.is_locked:
+            (self.root / "lock.json").unlink(missing_ok=True)
+            self._lock.release()
+        self._lock = None
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ meta and labels
+    def _load_meta(self, *, create: bool, labels: Sequence[str] | None) -> None:
+        path = self.root / "store.json"
+        if create:
+            label_set = LabelSet(labels=list(labels)) if labels else LabelSet()
+            self._meta = {
+                "format": STORE_FORMAT,
+                "version": SCHEMA_VERSION,
+                "created": utc_now(),
+                "labels": label_set.labels,
+            }
+            write_json_atomic(path, self._meta)
+            return
+        try:
+            meta = json.loads(path.read_bytes().decode("utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+            raise StoreCorruptError(
+                f"The store file {path} is damaged; {recover_hint(path)} "
+                "(it only holds the label set and version)."
+            ) from None
+        if not isinstance(meta, dict) or meta.get("format") != STORE_FORMAT:
+            raise StoreCorruptError(f"{path} is not an annotator store file; {recover_hint(path)}.")
+        version = meta.get("version")
+        if not isinstance(version, int) or version > SCHEMA_VERSION:
+            raise StoreVersionError(
+                f"The store {self.root} was written by a newer annotator (schema version "
+                f"{version}, this one reads up to {SCHEMA_VERSION}); upgrade annotator to open it."
+            )
+        self._meta = meta
+
+    @property
+    def labels(self) -> LabelSet:
+        try:
+            return LabelSet(labels=list(self._meta.get("labels") or []))
+        except ValidationError:
+            return LabelSet()
+
+    def set_labels(self, labels: Sequence[str]) -> None:
+        self._writable()
+        try:
+            label_set = LabelSet(labels=list(labels))
+        except ValidationError as err:
+            raise StoreError(f"Bad label set: {err.errors()[0]['msg']}.") from None
+        if label_set.labels != self.labels.labels:
+            self._meta["labels"] = label_set.labels
+            write_json_atomic(self.root / "store.json", self._meta)
+
+    def widen_labels(self, extra: Sequence[str]) -> list[str]:
+        current = self.labels
+        added = [label for label in dict.fromkeys(extra) if label not in current]
+        if added:
+            self.set_labels([*current.labels, *added])
+        return added
+
+    # ------------------------------------------------------------------ index
+    def _index_path(self) -> Path:
+        return self.root / "index.json"
+
+    def _load_index(self) -> None:
+        cached: dict[str, _Entry] = {}
+        try:
+            raw = json.loads(self._index_path().read_bytes())
+            for shard, item in raw.get("shards", {}).items():
+                cached[shard] = _Entry(
+                    summary=DocSummary.model_validate(item["summary"]),
+                    shard=shard,
+                    mtime_ns=int(item["mtime_ns"]),
+                    size=int(item["size"]),
+                )
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            cached = {}
+        docs = self.root / "docs"
+        if not docs.is_dir():
+            return
+        temps = {p.name for p in temp_files(docs)}
+        for entry in os.scandir(docs):
+            if not entry.name.endswith(".json") or entry.name in temps:
+                continue
+            stat = entry.stat()
+            known = cached.get(entry.name)
+            if known and known.mtime_ns == stat.st_mtime_ns and known.size == stat.st_size:
+                self._entries[known.summary.id] = known
+                continue
+            try:
+                doc, _ = Shard(docs / entry.name).load()
+            except StoreCorruptError as err:
+                self.problems.append(str(err))
+                continue
+            self._entries[doc.id] = _Entry(
+                DocSummary.of(doc), entry.name, stat.st_mtime_ns, stat.st_size
+            )
+            self._index_dirty = True
+        if len(cached) != len(self._entries):
+            self._index_dirty = True
+
+    def _write_index(self) -> None:
+        shards = {
+            e.shard: {"summary": e.summary.model_dump(), "mtime_ns": e.mtime_ns, "size": e.size}
+            for e in self._entries.values()
+        }
+        write_json_atomic(self._index_path(), {"version": 1, "shards": shards}, durable=False)
+        self._index_dirty = False
+
+    def flush_index(self) -> None:
+        """Write the document index now (it is otherwise written on close)."""
+        if not self.readonly:
+            self._write_index()
+
+    # ------------------------------------------------------------------ documents
+    def ids(self) -> list[str]:
+        return sorted(self._entries)
+
+    def summaries(self) -> list[DocSummary]:
+        return [self._entries[doc_id].summary for doc_id in self.ids()]
+
+    def summary(self, doc_id: str) -> DocSummary:
+        return self._entry(doc_id).summary
+
+    def has(self, doc_id: str) -> bool:
+        return doc_id in self._entries
+
+    def _entry(self, doc_id: str) -> _Entry:
+        try:
+            return self._entries[doc_id]
+        except KeyError:
+            raise StoreError(f"The store has no document {doc_id!r}.") from None
+
+    def _shard(self, doc_id: str) -> Shard:
+        entry = self._entries.get(doc_id)
+        name = entry.shard if entry else shard_name(doc_id)
+        if self.readonly:
+            return Shard(self.root / "docs" / name, durable=False)
+        shard = self._shards.get(name)
+        if shard is None:
+            shard = self._shards[name] = Shard(self.root / "docs" / name)
+        return shard
+
+    def _load(self, doc_id: str) -> tuple[Document, list[Event]]:
+        self._entry(doc_id)
+        if not self.readonly and doc_id in self._cache:
+            return self._cache[doc_id]
+        loaded = self._shard(doc_id).load()
+        if not self.readonly:
+            self._cache[doc_id] = loaded
+        return loaded
+
+    def get(self, doc_id: str) -> Document:
+        """The document with its spans, as last saved."""
+        return self._load(doc_id)[0]
+
+    def history(self, doc_id: str) -> list[Event]:
+        return list(self._load(doc_id)[1])
+
+    def _save(
+        self,
+        doc: Document,
+        events: list[Event],
+        new_events: list[Event],
+        changed: dict[str, Span | None] | None,
+    ) -> Document:
+        """Write one atomic change of a document and refresh the index entry."""
+        self._writable()
+        shard = self._shard(doc.id)
+        self._cache.pop(doc.id, None)
+        shard.save(doc, changed=changed, events=new_events)
+        stat = shard.path.stat()
+        self._entries[doc.id] = _Entry(
+            DocSummary.of(doc), shard.path.name, stat.st_mtime_ns, stat.st_size
+        )
+        self._cache[doc.id] = (doc, [*events, *new_events])
+        self._index_dirty = True
+        return doc
+
+    def sync(self, docs: Iterable[Document]) -> SyncReport:
+        """Add new documents; mark the ones whose text changed as stale (never re-mapped)."""
+        self._writable()
+        report = SyncReport()
+        broken = {shard for shard in self._broken_shards()}
+        for doc in docs:
+            if not self.has(doc.id):
+                if shard_name(doc.id) in broken:
+                    report.skipped.append(doc.id)
+                    continue
+                self._save(doc.model_copy(update={"spans": []}), [], [], None)
+                report.added.append(doc.id)
+                continue
+            stored = self.summary(doc.id)
+            if doc.sha256 == stored.sha256:
+                if stored.stale:
+                    fresh = self.get(doc.id).model_copy(
+                        update={"stale": False, "current_sha256": None}
+                    )
+                    self._save(fresh, self.history(doc.id), [], {})
+                report.unchanged.append(doc.id)
+            else:
+                current = self.get(doc.id)
+                if not current.stale or current.current_sha256 != doc.sha256:
+                    marked = current.model_copy(
+                        update={"stale": True, "current_sha256": doc.sha256}
+                    )
+                    self._save(marked, self.history(doc.id), [], {})
+                report.stale.append(doc.id)
+        if report.added:
+            self._write_index()
+        return report
+
+    def _broken_shards(self) -> list[str]:
+        known = {entry.shard for entry in self._entries.values()}
+        docs = self.root / "docs"
+        if not docs.is_dir():
+            return []
+        return [p.name for p in docs.glob("*.json") if p.name not in known]
+
+    def put(self, doc: Document, *, action: EventAction = "import") -> Document:
+        """Write a whole document (an import); the change is logged."""
+        if not self.has(doc.id):
+            if shard_name(doc.id) in self._broken_shards():
+                raise StoreCorruptError(
+                    f"The store file for document {doc.id!r} is damaged and was left untouched; "
+                    "move it aside before importing this document."
+                )
+            event = self._event(doc.id, [], action, before={}, after={s.id: s for s in doc.spans})
+            return self._save(doc, [], [event], None)
+        old, events = self._load(doc.id)
+        before = {s.id: s for s in old.spans}
+        after = {s.id: s for s in doc.spans}
+        changed: dict[str, Span | None] = {
+            sid: after.get(sid)
+            for sid in set(before) | set(after)
+            if before.get(sid) != after.get(sid)
+        }
+        event = self._event(
+            doc.id,
+            events,
+            action,
+            before={sid: before.get(sid) for sid in changed},
+            after=dict(changed),
+            doc_before=_doc_fields(old),
+            doc_after=_doc_fields(doc),
+        )
+        return self._save(doc, events, [event], changed)
+
+    # ------------------------------------------------------------------ predictions
+    def _prediction_path(self, sha256: str, extractor: str) -> Path:
+        return self.root / "predictions" / shard_name(extractor) / f"{sha256}.json"
+
+    def cached_predictions(self, sha256: str, extractor: str) -> list[SpanDraft] | None:
+        path = self._prediction_path(sha256, extractor)
+        try:
+            raw = json.loads(path.read_bytes())
+            return [SpanDraft.model_validate(item) for item in raw["spans"]]
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError, KeyError, TypeError):
+            return None  # a damaged cache entry is recomputed, never trusted
+
+    def cache_predictions(self, sha256: str, extractor: str, spans: Sequence[SpanDraft]) -> None:
+        self._writable()
+        path = self._prediction_path(sha256, extractor)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        payload = {
+            "extractor": extractor,
+            "sha256": sha256,
+            "spans": [s.model_dump() for s in spans],
+        }
+        write_json_atomic(path, payload)
+
+    def load_predictions(
+        self,
+        doc_id: str,
+        extractor: str,
+        spans: Sequence[SpanDraft],
+        *,
+        origin: str | None = None,
+    ) -> Document:
+        """Add an extractor's spans as pending (idempotent) and record that it ran."""
+        doc, events = self._load(doc_id)
+        origin = origin or extractor
+        present = {(s.start, s.stop, s.label, s.origin) for s in doc.spans}
+        new_spans: list[Span] = []
+        next_id = doc.next_span_id()
+        number = int(next_id[1:])
+        for draft in spans:
+            if (draft.start, draft.stop, draft.label, origin) in present:
+                continue
+            check_span_fits(doc_id, doc.text, draft.start, draft.stop)
+            present.add((draft.start, draft.stop, draft.label, origin))
+            new_spans.append(
+                Span(
+                    id=f"s{number}",
+                    start=draft.start,
+                    stop=draft.stop,
+                    label=draft.label,
+                    text=doc.text[draft.start : draft.stop],
+                    normal=draft.normal,
+                    origin=origin,
+                )
+            )
+            number += 1
+        update: dict[str, Any] = {"spans": [*doc.spans, *new_spans]}
+        if not origin.startswith("import:"):
+            update.update(extractor=extractor, extraction="done")
+        elif doc.extractor is None:
+            update.update(extractor=extractor)
+        new_doc = doc.model_copy(update=update)
+        if not new_spans and new_doc == doc:
+            return doc
+        event = self._event(
+            doc_id,
+            events,
+            "load_predictions",
+            before={s.id: None for s in new_spans},
+            after={s.id: s for s in new_spans},
+        )
+        return self._save(new_doc, events, [event], {s.id: s for s in new_spans})
+
+    def mark_unsupported(self, doc_id: str) -> Document:
+        doc, events = self._load(doc_id)
+        if doc.extraction == "unsupported":
+            return doc
+        return self._save(doc.model_copy(update={"extraction": "unsupported"}), events, [], {})
+
+    # ------------------------------------------------------------------ decisions
+    def accept(self, doc_id: str, span_id: str) -> Document:
+        return self._decide(doc_id, "accept", [span_id], lambda s: self._decided(s, "accepted"))
+
+    def reject(self, doc_id: str, span_id: str) -> Document:
+        return self._decide(doc_id, "reject", [span_id], lambda s: self._decided(s, "rejected"))
+
+    def relabel(self, doc_id: str, span_id: str, label: str) -> Document:
+        if label not in self.labels:
+            raise SpanError(f"Label {label!r} is not in the store's label set.")
+        return self._decide(
+            doc_id, "relabel", [span_id], lambda s: self._decided(s, "accepted", label=label)
+        )
+
+    def adjust(self, doc_id: str, span_id: str, start: int, stop: int) -> Document:
+        doc = self.get(doc_id)
+        check_span_fits(doc_id, doc.text, start, stop)
+        return self._decide(
+            doc_id,
+            "adjust",
+            [span_id],
+            lambda s: self._decided(s, "accepted", bounds=(start, stop), text=doc.text[start:stop]),
+        )
+
+    def reset(self, doc_id: str, span_id: str) -> Document:
+        doc = self.get(doc_id)
+        return self._decide(doc_id, "reset", [span_id], lambda s: _pending(s, doc.text))
+
+    def accept_all(self, doc_id: str) -> Document:
+        pending = [s.id for s in self.get(doc_id).spans if s.state == "pending"]
+        return self._decide(doc_id, "accept_all", pending, lambda s: self._decided(s, "accepted"))
+
+    def add_span(self, doc_id: str, start: int, stop: int, label: str) -> tuple[Document, Span]:
+        doc, events = self._load(doc_id)
+        check_span_fits(doc_id, doc.text, start, stop)
+        if label not in self.labels:
+            raise SpanError(f"Label {label!r} is not in the store's label set.")
+        for other in doc.spans:
+            if other.key() == (start, stop, label) and other.state != "rejected":
+                raise SpanError(
+                    f"{doc.text[start:stop]!r} at {start}..{stop} is already marked {label}."
+                )
+        span = Span(
+            id=doc.next_span_id(),
+            start=start,
+            stop=stop,
+            label=label,
+            text=doc.text[start:stop],
+            origin=MANUAL_ORIGIN,
+            state="accepted",
+            decision="added",
+            annotator=self.user,
+            time=utc_now(),
+        )
+        new_doc = self._progressed(doc.model_copy(update={"spans": [*doc.spans, span]}))
+        event = self._event(
+            doc_id,
+            events,
+            "add",
+            before={span.id: None},
+            after={span.id: span},
+            doc_before=_doc_fields(doc),
+            doc_after=_doc_fields(new_doc),
+        )
+        return self._save(new_doc, events, [event], {span.id: span}), span
+
+    def delete_span(self, doc_id: str, span_id: str) -> Document:
+        doc, events = self._load(doc_id)
+        span = doc.span(span_id) if _has_span(doc, span_id) else None
+        if span is None:
+            raise SpanError(f"Document {doc_id!r} has no span {span_id}.")
+        if span.is_model:
+            raise SpanError(
+                f"{span.text!r} came from {span.origin}; reject it instead of deleting it."
+            )
+        new_doc = doc.model_copy(update={"spans": [s for s in doc.spans if s.id != span_id]})
+        event = self._event(doc_id, events, "delete", before={span_id: span}, after={span_id: None})
+        return self._save(new_doc, events, [event], {span_id: None})
+
+    def set_status(self, doc_id: str, status: DocStatus) -> Document:
+        doc, events = self._load(doc_id)
+        if status == "reviewed":
+            pending = sum(1 for s in doc.spans if s.state == "pending")
+            if pending:
+                raise StoreError(
+                    f"Document {doc_id!r} still has {pending} pending span"
+                    f"{'s' if pending != 1 else ''}; decide them (or accept all) first."
+                )
+        return self._set_fields(doc, events, "status", {"status": status})
+
+    def set_flags(self, doc_id: str, flags: Sequence[str]) -> Document:
+        doc, events = self._load(doc_id)
+        return self._set_fields(doc, events, "flags", {"flags": list(dict.fromkeys(flags))})
+
+    def set_comment(self, doc_id: str, comment: str) -> Document:
+        doc, events = self._load(doc_id)
+        return self._set_fields(doc, events, "comment", {"comment": comment})
+
+    def _set_fields(
+        self, doc: Document, events: list[Event], action: EventAction, fields: dict[str, Any]
+    ) -> Document:
+        new_doc = doc.model_copy(update=fields)
+        if new_doc == doc:
+            return doc
+        event = self._event(
+            doc.id, events, action, doc_before=_doc_fields(doc), doc_after=_doc_fields(new_doc)
+        )
+        return self._save(new_doc, events, [event], {})
+
+    # ------------------------------------------------------------------ undo / redo
+    def can_undo(self, doc_id: str) -> bool:
+        return bool(replay(self.history(doc_id)).undo)
+
+    def can_redo(self, doc_id: str) -> bool:
+        return bool(replay(self.history(doc_id)).redo)
+
+    def undo(self, doc_id: str) -> tuple[Document, Event] | None:
+        """Reverse the last user action on this document; None when there is none."""
+        doc, events = self._load(doc_id)
+        stacks = replay(events)
+        if not stacks.undo:
+            return None
+        target = stacks.undo[-1]
+        return self._apply_state(doc, events, "undo", target, target.before, target.doc_before)
+
+    def redo(self, doc_id: str) -> tuple[Document, Event] | None:
+        """Re-apply the last undone action; None when there is none."""
+        doc, events = self._load(doc_id)
+        stacks = replay(events)
+        if not stacks.redo:
+            return None
+        target = stacks.redo[-1]
+        return self._apply_state(doc, events, "redo", target, target.after, target.doc_after)
+
+    def _apply_state(
+        self,
+        doc: Document,
+        events: list[Event],
+        action: EventAction,
+        target: Event,
+        spans: dict[str, Span | None],
+        fields: dict[str, Any],
+    ) -> tuple[Document, Event]:
+        by_id = {s.id: s for s in doc.spans}
+        before = {sid: by_id.get(sid) for sid in spans}
+        for sid, span in spans.items():
+            if span is None:
+                by_id.pop(sid, None)
+            else:
+                by_id[sid] = span
+        new_doc = doc.model_copy(update={"spans": list(by_id.values()), **fields})
+        event = self._event(
+            doc.id,
+            events,
+            action,
+            before=before,
+            after=dict(spans),
+            doc_before=_doc_fields(doc) if fields else {},
+            doc_after=dict(fields),
+            target=target.seq,
+        )
+        self._save(new_doc, events, [event], dict(spans))
+        return new_doc, target
+
+    # ------------------------------------------------------------------ position
+    def _position_path(self) -> Path:
+        return self.root / "users" / _safe_user(self.user)
+
+    def position(self) -> tuple[str, str | None] | None:
+        """Where this user left off: (document id, span id), if known and still in the store."""
+        try:
+            raw = json.loads(self._position_path().read_bytes())
+            doc_id, span_id = str(raw["doc_id"]), raw.get("span_id")
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        if not self.has(doc_id):
+            return None
+        return doc_id, (str(span_id) if span_id is not None else None)
+
+    def set_position(self, doc_id: str, span_id: str | None) -> None:
+        if self.readonly:
+            return
+        payload = {"user": self.user, "doc_id": doc_id, "span_id": span_id, "time": utc_now()}
+        write_json_atomic(self._position_path(), payload)
+
+    # ------------------------------------------------------------------ helpers
+    def _writable(self) -> None:
+        if self.readonly:
+            raise StoreError(f"The store {self.root} is open read-only; nothing was saved.")
+        if self._closed:
+            raise StoreError(f"The store {self.root} is closed; nothing was saved.")
+
+    def _event(
+        self,
+        doc_id: str,
+        events: list[Event],
+        action: EventAction,
+        *,
+        before: dict[str, Span | None] | None = None,
+        after: dict[str, Span | None] | None = None,
+        doc_before: dict[str, Any] | None = None,
+        doc_after: dict[str, Any] | None = None,
+        target: int | None = None,
+    ) -> Event:
+        seq = (events[-1].seq if events else 0) + 1
+        return Event(
+            seq=seq,
+            doc_id=doc_id,
+            user=self.user,
+            time=utc_now(),
+            action=action,
+            before=before or {},
+            after=after or {},
+            doc_before=doc_before or {},
+            doc_after=doc_after or {},
+            target=target,
+        )
+
+    def _decided(
+        self,
+        span: Span,
+        state: SpanState,
+        *,
+        label: str | None = None,
+        bounds: tuple[int, int] | None = None,
+        text: str | None = None,
+    ) -> Span:
+        """``span`` after a decision by this user, with its decision kind derived."""
+        new_label = label or span.label
+        start, stop = bounds or (span.start, span.stop)
+        orig_label = span.original_label if span.original_label is not None else span.label
+        orig_start = span.original_start if span.original_start is not None else span.start
+        orig_stop = span.original_stop if span.original_stop is not None else span.stop
+        relabeled = span.is_model and new_label != orig_label
+        moved = span.is_model and (start, stop) != (orig_start, orig_stop)
+        if state == "rejected":
+            decision = "rejected"
+        elif not span.is_model:
+            decision = "added"
+        elif relabeled:
+            decision = "relabeled"
+        elif moved:
+            decision = "adjusted"
+        else:
+            decision = "accepted"
+        return span.model_copy(
+            update={
+                "label": new_label,
+                "start": start,
+                "stop": stop,
+                "text": text if text is not None else span.text,
+                "state": state,
+                "decision": decision,
+                "original_label": orig_label if relabeled else None,
+                "original_start": orig_start if moved else None,
+                "original_stop": orig_stop if moved else None,
+                "annotator": self.user,
+                "time": utc_now(),
+            }
+        )
+
+    def _progressed(self, doc: Document) -> Document:
+        """A first decision moves an unreviewed document to in_progress."""
+        if doc.status == "unreviewed":
+            return doc.model_copy(update={"status": "in_progress"})
+        return doc
+
+    def _decide(
+        self,
+        doc_id: str,
+        action: EventAction,
+        span_ids: Sequence[str],
+        change: Callable[[Span], Span],
+    ) -> Document:
+        doc, events = self._load(doc_id)
+        by_id = {s.id: s for s in doc.spans}
+        changed: dict[str, Span | None] = {}
+        before: dict[str, Span | None] = {}
+        for sid in span_ids:
+            if sid not in by_id:
+                raise SpanError(f"Document {doc_id!r} has no span {sid}.")
+            new = change(by_id[sid])
+            if new != by_id[sid]:
+                before[sid] = by_id[sid]
+                changed[sid] = new
+                by_id[sid] = new
+        if not changed:
+            return doc
+        new_doc = self._progressed(doc.model_copy(update={"spans": list(by_id.values())}))
+        Document.model_validate(new_doc.model_dump())
+        event = self._event(
+            doc_id,
+            events,
+            action,
+            before=before,
+            after=dict(changed),
+            doc_before=_doc_fields(doc) if new_doc.status != doc.status else {},
+            doc_after=_doc_fields(new_doc) if new_doc.status != doc.status else {},
+        )
+        return self._save(new_doc, events, [event], changed)
+
+
+def _doc_fields(doc: Document) -> dict[str, Any]:
+    return {name: getattr(doc, name) for name in DOC_EVENT_FIELDS}
+
+
+def _has_span(doc: Document, span_id: str) -> bool:
+    return any(s.id == span_id for s in doc.spans)
+
+
+def _pending(span: Span, text: str) -> Span:
+    """``span`` undecided again, with its original label and bounds."""
+    start = span.original_start if span.original_start is not None else span.start
+    stop = span.original_stop if span.original_stop is not None else span.stop
+    return span.model_copy(
+        update={
+            "label": span.original_label or span.label,
+            "start": start,
+            "stop": stop,
+            "text": text[start:stop],
+            "state": "pending",
+            "decision": None,
+            "original_label": None,
+            "original_start": None,
+            "original_stop": None,
+            "annotator": None,
+            "time": None,
+        }
+    )
+
+
+__all__ = ["LockInfo", "Store", "SyncReport", "dump_json"]
