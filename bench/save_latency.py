@@ -37,7 +37,7 @@ def build_store(root: Path, docs: int) -> None:
 
 
 def save_latency(root: Path, saves: int, seed: int = 1) -> tuple[list[float], list[float]]:
-    """Store saves and bare atomic writes of the same size, interleaved so both see the same disk."""
+    """Store saves and bare atomic writes of one shard's size, interleaved (same disk state)."""
     rng = random.Random(seed)
     with Store.open(root, user="bench") as store:
         ids = store.ids()
