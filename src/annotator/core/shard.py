@@ -59,9 +59,14 @@ class AtomicJSONStorage(Storage):
             raw = self.path.read_bytes()
         except FileNotFoundError:
             return None
+        except OSError as err:  # a folder, no permission, an I/O error: report, never overwrite
+            raise StoreCorruptError(
+                f"The store file {self.path} cannot be read ({err.strerror}); "
+                f"{recover_hint(self.path)}."
+            ) from None
         try:
             data = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as err:
             raise StoreCorruptError(
                 f"The store file {self.path} is damaged ({err.__class__.__name__}); "
                 f"{recover_hint(self.path)}."
@@ -123,7 +128,8 @@ class Shard:
                 raise StoreCorruptError(
                     f"The store file {self.path} has no document record; {recover_hint(self.path)}."
                 )
-            spans = [Span.model_validate(dict(row)) for row in db.table("spans").all()]
+            rows = sorted(db.table("spans").all(), key=lambda row: row.doc_id)
+            spans = [Span.model_validate(dict(row)) for row in rows]
             events = [Event.model_validate(dict(row)) for row in db.table("events").all()]
             doc = Document.model_validate({**dict(record), "spans": spans})
         except StoreCorruptError:

@@ -1,0 +1,479 @@
+"""Extractors and pre-extraction into the store.
+
+:class:`Extractor` is what any entity extractor offers; :class:`NatashaExtractor` is the default.
+Importing this module never imports natasha: its models load on the first ``extract`` (or
+``prepare``), so commands that find everything cached never pay for them.
+
+:func:`extract_into_store` runs an extractor over stored documents: documents in a language the
+extractor does not know are marked unsupported, cached output (keyed by the text's sha256 and the
+extractor's key) is reused, and only the rest reach the model, in this process or in a pool of
+worker processes. Only the calling process writes to the store.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import math
+import multiprocessing
+import os
+import signal
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from multiprocessing.context import BaseContext
+from typing import Any, Protocol
+
+from annotator.core.errors import AnnotatorError, ExtractionError
+from annotator.core.model import SpanDraft
+from annotator.core.store import Store
+
+ProgressCallback = Callable[[int, int, str], None]
+"""``on_progress(done, total, doc_id)``: called once per document, after it is handled."""
+
+CancelCheck = Callable[[], bool]
+"""``is_cancelled()``: checked between documents; True stops the run (what is saved stays)."""
+
+POOL_MIN_DOCUMENTS = 16
+"""Fewer uncached documents than this are extracted in this process even when ``workers > 1``:
+starting workers and loading the model in each costs about as much as extracting them."""
+
+MAX_CHUNK = 16
+"""Most documents sent to a worker process at once (keeps progress smooth and cancel quick)."""
+
+RawSpan = tuple[int, int, str, str | None]
+"""A span as it crosses the process boundary: start, stop, label, normal."""
+
+
+class Extractor(Protocol):
+    """An entity extractor: proposes labelled spans for a text, with offsets into that exact text.
+
+    ``key`` (``name-version``) names its output in the prediction cache and in span origins, so a
+    new version of a model never reuses an older version's cached output. Implementations may
+    subclass this protocol to inherit ``key``, ``prepare`` and ``extract_many``. To run in worker
+    processes an extractor must be picklable (drop loaded models in ``__getstate__``).
+    """
+
+    name: str
+    version: str
+    languages: frozenset[str]
+
+    @property
+    def key(self) -> str:
+        """``name-version``, e.g. ``natasha-1.6.0``."""
+        return f"{self.name}-{self.version}"
+
+    def prepare(self) -> None:
+        """Load models now rather than on the first text (a worker process calls this once)."""
+        return None
+
+    def extract(self, text: str) -> list[SpanDraft]:
+        """Spans found in ``text``; ``text[span.start:span.stop]`` is each span's surface."""
+        ...
+
+    def extract_many(self, texts: Sequence[str]) -> list[list[SpanDraft]]:
+        """Spans for each text, in order."""
+        return [self.extract(text) for text in texts]
+
+
+@dataclass
+class _NatashaModels:
+    """natasha's loaded components (untyped library objects)."""
+
+    segmenter: Any
+    morph_tagger: Any
+    ner_tagger: Any
+    morph_vocab: Any
+
+
+def _installed_version(package: str) -> str:
+    """The installed version of ``package``, read from its metadata (without importing it)."""
+    try:
+        return importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError:
+        raise ExtractionError(
+            f"{package} is not installed; install it with `pip install {package}`."
+        ) from None
+
+
+def _load_natasha_models() -> _NatashaModels:
+    """Import natasha and load its news models (about a second; they ship with the package)."""
+    try:
+        from natasha import (
+            MorphVocab,
+            NewsEmbedding,
+            NewsMorphTagger,
+            NewsNERTagger,
+            Segmenter,
+        )
+
+        embedding = NewsEmbedding()
+        return _NatashaModels(
+            segmenter=Segmenter(),
+            morph_tagger=NewsMorphTagger(embedding),
+            ner_tagger=NewsNERTagger(embedding),
+            morph_vocab=MorphVocab(),
+        )
+    except (ImportError, OSError) as err:
+        raise ExtractionError(f"natasha could not load its models ({err}).") from err
+
+
+class NatashaExtractor(Extractor):
+    """natasha's news NER (PER, LOC, ORG) for Russian, with lemmatized ``normal`` forms."""
+
+    name = "natasha"
+    languages = frozenset({"ru"})
+
+    def __init__(self) -> None:
+        self.version = _installed_version("natasha")
+        self._models: _NatashaModels | None = None
+
+    @property
+    def loaded(self) -> bool:
+        """True once the models are in memory."""
+        return self._models is not None
+
+    def prepare(self) -> None:
+        self._load()
+
+    def _load(self) -> _NatashaModels:
+        if self._models is None:
+            self._models = _load_natasha_models()
+        return self._models
+
+    def extract(self, text: str) -> list[SpanDraft]:
+        """natasha's spans on the exact text; raises if an offset does not match its surface."""
+        models = self._load()
+        from natasha import Doc
+
+        doc = Doc(text)
+        doc.segment(models.segmenter)
+        doc.tag_morph(models.morph_tagger)
+        doc.tag_ner(models.ner_tagger)
+        drafts: list[SpanDraft] = []
+        for span in doc.spans:
+            if text[span.start : span.stop] != span.text:
+                raise ExtractionError(
+                    f"natasha reported {span.text!r} at {span.start}..{span.stop}, but the text "
+                    f"there is {text[span.start : span.stop]!r}; its offsets cannot be trusted."
+                )
+            span.normalize(models.morph_vocab)
+            drafts.append(
+                SpanDraft(
+                    start=span.start, stop=span.stop, label=span.type, normal=span.normal or None
+                )
+            )
+        return drafts
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickle without the models: a worker process loads its own."""
+        state = self.__dict__.copy()
+        state["_models"] = None
+        return state
+
+
+@dataclass
+class ExtractReport:
+    """What :func:`extract_into_store` did, for a summary line."""
+
+    extractor: str
+    total: int = 0
+    extracted: int = 0
+    cached: int = 0
+    already: int = 0
+    unsupported: int = 0
+    unsupported_langs: Counter[str] = field(default_factory=Counter)
+    outside_labels: Counter[str] = field(default_factory=Counter)
+    cancelled: bool = False
+    seconds: float = 0.0
+
+    @property
+    def handled(self) -> int:
+        """Documents dealt with so far."""
+        return self.extracted + self.cached + self.already + self.unsupported
+
+    def summary(self) -> str:
+        """One line: ``5 documents: 4 extracted, 0 from cache, 1 unsupported language (en) in…``."""
+        parts = [f"{self.extracted} extracted", f"{self.cached} from cache"]
+        if self.already:
+            parts.append(f"{self.already} already extracted")
+        unsupported = f"{self.unsupported} unsupported language"
+        if self.unsupported_langs:
+            unsupported += f" ({', '.join(sorted(self.unsupported_langs))})"
+        parts.append(unsupported)
+        noun = "document" if self.total == 1 else "documents"
+        line = f"{self.total} {noun}: {', '.join(parts)} in {self.seconds:.1f} s"
+        if self.cancelled:
+            line += f"; cancelled after {self.handled}"
+        return line
+
+    def label_note(self) -> str | None:
+        """A sentence about spans left out for labels outside the store's set (None: none were)."""
+        if not self.outside_labels:
+            return None
+        count = sum(self.outside_labels.values())
+        labels = ", ".join(f"{label} {n}" for label, n in sorted(self.outside_labels.items()))
+        return (
+            f"Left out {count} {self.extractor} spans with labels outside the store's label set "
+            f"({labels}); widen the set with --labels before extracting to review them."
+        )
+
+
+@dataclass(frozen=True)
+class _Job:
+    """A document that needs the model."""
+
+    doc_id: str
+    sha256: str
+
+
+@dataclass
+class _Run:
+    """One call of :func:`extract_into_store`: the store, the report, the callbacks."""
+
+    store: Store
+    extractor: Extractor
+    report: ExtractReport
+    on_progress: ProgressCallback | None
+    is_cancelled: CancelCheck | None
+
+    def cancelled(self) -> bool:
+        """True (and noted in the report) when the caller asked to stop."""
+        if self.is_cancelled is not None and self.is_cancelled():
+            self.report.cancelled = True
+        return self.report.cancelled
+
+    def advance(self, doc_id: str) -> None:
+        """Report progress after one document."""
+        if self.on_progress is not None:
+            self.on_progress(self.report.handled, self.report.total, doc_id)
+
+    def triage(self, doc_id: str) -> _Job | None:
+        """Deal with a document that needs no model work; return a job for one that does."""
+        summary = self.store.summary(doc_id)
+        if summary.extraction == "done":
+            self.report.already += 1
+        elif summary.lang not in self.extractor.languages:
+            if summary.extraction != "unsupported":
+                self.store.mark_unsupported(doc_id)
+            self.report.unsupported += 1
+            self.report.unsupported_langs[summary.lang] += 1
+        else:
+            cached = self.store.cached_predictions(summary.sha256, self.extractor.key)
+            if cached is None:
+                return _Job(doc_id=doc_id, sha256=summary.sha256)
+            self._load(doc_id, cached)
+            self.report.cached += 1
+        self.advance(doc_id)
+        return None
+
+    def text(self, job: _Job) -> str:
+        """The stored text of a job's document (what offsets refer to, even when stale)."""
+        return self.store.get(job.doc_id).text
+
+    def finish(self, job: _Job, drafts: list[SpanDraft]) -> None:
+        """Cache fresh model output and load it into the document."""
+        self.store.cache_predictions(job.sha256, self.extractor.key, drafts)
+        self._load(job.doc_id, drafts)
+        self.report.extracted += 1
+        self.advance(job.doc_id)
+
+    def _load(self, doc_id: str, drafts: Sequence[SpanDraft]) -> None:
+        """Load the spans whose label is in the store's set; count the others."""
+        labels = self.store.labels
+        kept = [d for d in drafts if d.label in labels]
+        self.report.outside_labels.update(d.label for d in drafts if d.label not in labels)
+        self.store.load_predictions(doc_id, self.extractor.key, kept)
+
+
+def extract_into_store(
+    store: Store,
+    doc_ids: Sequence[str],
+    extractor: Extractor,
+    *,
+    workers: int = 1,
+    on_progress: ProgressCallback | None = None,
+    is_cancelled: CancelCheck | None = None,
+    mp_context: BaseContext | None = None,
+) -> ExtractReport:
+    """Give each stored document the extractor's spans (pending), doing model work only if needed.
+
+    Per document: already extracted → left alone; language not in ``extractor.languages`` → marked
+    unsupported; output cached for its sha256 → loaded from the cache; else extracted, cached and
+    loaded. With ``workers > 1`` and at least :data:`POOL_MIN_DOCUMENTS` uncached documents, the
+    texts go to a pool of that many processes (see :func:`default_mp_context` for ``mp_context``).
+    A crashed worker raises :class:`ExtractionError`; documents finished before it stay saved.
+    Spans with labels outside the store's label set are not loaded (counted in
+    ``outside_labels``).
+    """
+    started = time.perf_counter()
+    run = _Run(
+        store,
+        extractor,
+        ExtractReport(extractor.key, total=len(doc_ids)),
+        on_progress,
+        is_cancelled,
+    )
+    try:
+        jobs: list[_Job] = []
+        for doc_id in doc_ids:
+            if run.cancelled():
+                return run.report
+            job = run.triage(doc_id)
+            if job is not None:
+                jobs.append(job)
+        if workers > 1 and len(jobs) >= POOL_MIN_DOCUMENTS:
+            _extract_in_pool(run, jobs, workers, mp_context or default_mp_context())
+        else:
+            _extract_here(run, jobs)
+        return run.report
+    finally:
+        run.report.seconds = time.perf_counter() - started
+
+
+def _extract_here(run: _Run, jobs: Sequence[_Job]) -> None:
+    """Extract in this process, one document at a time."""
+    for job in jobs:
+        if run.cancelled():
+            return
+        try:
+            drafts = run.extractor.extract(run.text(job))
+        except AnnotatorError:
+            raise
+        except Exception as err:
+            raise ExtractionError(
+                f"{run.extractor.key} failed on document {job.doc_id!r} "
+                f"({err.__class__.__name__}: {err})."
+            ) from err
+        run.finish(job, drafts)
+
+
+def default_mp_context() -> BaseContext:
+    """``fork`` on Linux while this process has a single thread (fast start), else ``spawn``.
+
+    Forking a process that runs other threads (a Textual app, a live progress display) can copy a
+    held lock into the child, so callers with threads get ``spawn`` or pass their own context.
+    """
+    if sys.platform == "linux" and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
+
+
+def _chunk_size(jobs: int, workers: int) -> int:
+    """About four chunks per worker, at most :data:`MAX_CHUNK` documents each."""
+    return max(1, min(MAX_CHUNK, math.ceil(jobs / (workers * 4))))
+
+
+def _extract_in_pool(run: _Run, jobs: Sequence[_Job], workers: int, context: BaseContext) -> None:
+    """Extract in worker processes, in chunks; only this process writes the store."""
+    size = _chunk_size(len(jobs), workers)
+    chunks = iter([list(jobs[i : i + size]) for i in range(0, len(jobs), size)])
+    processes = min(workers, math.ceil(len(jobs) / size))
+    pool = ProcessPoolExecutor(
+        max_workers=processes,
+        mp_context=context,
+        initializer=_init_worker,
+        initargs=(run.extractor,),
+    )
+    in_flight: dict[Future[list[list[RawSpan]]], list[_Job]] = {}
+    try:
+        for _ in range(processes * 2):
+            _submit(pool, run, chunks, in_flight)
+        while in_flight:
+            done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+            for future in done:
+                chunk = in_flight.pop(future)
+                for job, raw in zip(chunk, _chunk_result(run, future, chunk), strict=True):
+                    if run.cancelled():
+                        return
+                    run.finish(job, [_draft(span) for span in raw])
+                _submit(pool, run, chunks, in_flight)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _submit(
+    pool: ProcessPoolExecutor,
+    run: _Run,
+    chunks: Iterator[list[_Job]],
+    in_flight: dict[Future[list[list[RawSpan]]], list[_Job]],
+) -> None:
+    """Send the next chunk of texts to the pool, if any is left."""
+    chunk = next(chunks, None)
+    if chunk is not None:
+        try:
+            future = pool.submit(_worker_extract, [run.text(job) for job in chunk])
+        except BrokenProcessPool as err:
+            raise _crashed(run) from err
+        in_flight[future] = chunk
+
+
+def _chunk_result(
+    run: _Run, future: Future[list[list[RawSpan]]], chunk: Sequence[_Job]
+) -> list[list[RawSpan]]:
+    """A chunk's spans, turning a worker's failure into one sentence."""
+    try:
+        return future.result()
+    except BrokenProcessPool as err:
+        raise _crashed(run) from err
+    except AnnotatorError:
+        raise
+    except Exception as err:
+        names = ", ".join(repr(job.doc_id) for job in chunk)
+        raise ExtractionError(
+            f"{run.extractor.key} failed in a worker process on one of {names} "
+            f"({err.__class__.__name__}: {err})."
+        ) from err
+
+
+def _crashed(run: _Run) -> ExtractionError:
+    return ExtractionError(
+        f"A {run.extractor.name} worker process stopped unexpectedly (killed, or out of memory); "
+        f"the {run.report.extracted} documents extracted before that are saved."
+    )
+
+
+def _draft(raw: RawSpan) -> SpanDraft:
+    start, stop, label, normal = raw
+    return SpanDraft(start=start, stop=stop, label=label, normal=normal)
+
+
+# ---------------------------------------------------------------------- inside a worker process
+_BLAS_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+"""natasha's small matrix products gain nothing from BLAS threads; in a pool they only make the
+worker processes fight over the cores, so each worker asks for one. This takes effect when numpy
+loads in the worker (always with ``spawn``; with ``fork`` unless the parent had loaded natasha)."""
+
+_worker_extractor: Extractor | None = None
+_worker_error: Exception | None = None
+
+
+def _init_worker(extractor: Extractor) -> None:
+    """Load the extractor's models once per worker; a failure is kept and raised with the first
+    chunk, so the parent gets the real reason instead of a broken pool. Ctrl-C is left to the
+    parent, which stops the pool."""
+    global _worker_extractor, _worker_error
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for variable in _BLAS_THREAD_VARIABLES:
+        os.environ[variable] = "1"
+    _worker_extractor = extractor
+    try:
+        extractor.prepare()
+    except Exception as err:
+        _worker_error = err
+
+
+def _worker_extract(texts: list[str]) -> list[list[RawSpan]]:
+    """Extract a chunk of texts in a worker; plain tuples are cheaper to send back than models."""
+    if _worker_error is not None:
+        raise _worker_error
+    if _worker_extractor is None:
+        raise ExtractionError("An extraction worker process was started without an extractor.")
+    return [
+        [(d.start, d.stop, d.label, d.normal) for d in drafts]
+        for drafts in _worker_extractor.extract_many(texts)
+    ]
