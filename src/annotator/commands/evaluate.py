@@ -1,0 +1,180 @@
+"""``annotator evaluate GOLD PRED``: score predictions against gold.
+
+GOLD and PRED may be files in any readable format, told apart by content (gold or Label Studio
+JSON; jsonl, spacy or doccano JSON Lines; a folder or .ann file for brat); GOLD may also be a store
+folder, whose *reviewed* documents are the gold. Gold is the accepted spans only (from a gold file,
+its ``entities``). Documents are matched by sha256 when both sides give it (or their text), else by
+id; those missing on either side are reported on stderr and counted (``missing_in_pred``,
+``missing_in_gold``); only matched documents are scored.
+
+``--json`` prints one report in DESIGN.md's shape (plus ``semeval`` counts for span schemes and the
+missing counts); with several schemes, ``{"schemes": [report, ...]}`` in the order asked.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import click
+
+from annotator.core.errors import StoreCorruptError, UsageError
+from annotator.core.evaluate import EvalDoc, Report, evaluate
+from annotator.core.formats.common import ImportedDoc, ImportedSpan, check_doc, sha256_of
+from annotator.core.formats.registry import detect_format, read_path
+from annotator.core.store import Store
+from annotator.core.users import default_user
+
+
+@dataclass
+class Side:
+    docs: list[ImportedDoc]
+    problems: list[str] = field(default_factory=list)
+
+
+def _from_store(path: Path, role: str) -> Side:
+    if role != "GOLD":
+        raise UsageError(f"{path} is an annotation store; only GOLD may be a store (export the "
+                         "predictions to a file first).")
+    docs: list[ImportedDoc] = []
+    with Store.open(path, user=default_user(), readonly=True, create=False) as store:
+        problems = list(store.problems)
+        for summary in store.summaries():
+            if summary.status != "reviewed":
+                continue
+            try:
+                doc = store.get(summary.id)
+            except StoreCorruptError as err:
+                problems.append(f"GOLD: document {summary.id!r} was left out: {err}")
+                continue
+            spans = [ImportedSpan(s.start, s.stop, s.label, text=s.text, state="accepted")
+                     for s in doc.spans if s.state == "accepted"]
+            docs.append(ImportedDoc(doc.id, doc.text, doc.sha256, doc.status, spans))
+    if not docs:
+        problems.append(f"the store {path} has no reviewed documents to use as gold.")
+    return Side(docs, problems)
+
+
+def load_side(path: Path, role: str) -> Side:
+    """One side's documents with gold-type spans only, each span checked against the text."""
+    fmt = detect_format(path)
+    if fmt == "store":
+        return _from_store(path, role)
+    result = read_path(path, fmt)
+    side = Side([], [f"{role}: {p}" for p in result.problems])
+    for doc in result.docs:
+        doc.spans = [s for s in doc.spans if s.state in (None, "accepted")]
+        if doc.text is not None:
+            if doc.sha256 is not None and doc.sha256 != sha256_of(doc.text):
+                side.problems.append(f"{role}: document {doc.id!r}: its sha256 does not match its "
+                                     "text; not scored.")
+                continue
+            doc.sha256 = sha256_of(doc.text)
+            doc.spans = _checked(doc, doc.text, role, side.problems)
+        side.docs.append(doc)
+    return side
+
+
+def _checked(doc: ImportedDoc, text: str, role: str, problems: list[str]) -> list[ImportedSpan]:
+    good, span_problems = check_doc(doc, text)
+    problems.extend(f"{role}: {p.replace('not imported', 'not scored')}" for p in span_problems)
+    return good
+
+
+def pair(gold: Sequence[ImportedDoc], pred: Sequence[ImportedDoc],
+         problems: list[str]) -> tuple[list[EvalDoc], int, int]:
+    """Matched documents, and how many are missing in PRED and in GOLD."""
+    by_sha: dict[str, int] = {}
+    by_id: dict[str, int] = {}
+    for i, doc in enumerate(gold):
+        if doc.sha256:
+            by_sha.setdefault(doc.sha256, i)
+        by_id.setdefault(doc.id, i)
+    used: set[int] = set()
+    docs: list[EvalDoc] = []
+    missing_in_gold = 0
+    for p in pred:
+        index = by_sha.get(p.sha256) if p.sha256 else None
+        if index is None and p.id in by_id:
+            candidate = by_id[p.id]
+            if p.sha256 and gold[candidate].sha256 and p.sha256 != gold[candidate].sha256:
+                problems.append(f"document {p.id!r}: its text in PRED differs from GOLD's "
+                                "(another sha256); not scored.")
+            else:
+                index = candidate
+        if index is None:
+            problems.append(f"document {p.id!r} is in PRED but not in GOLD; not scored.")
+            missing_in_gold += 1
+            continue
+        if index in used:
+            problems.append(f"document {p.id!r} appears twice in PRED; only the first is scored.")
+            continue
+        used.add(index)
+        g = gold[index]
+        gold_spans, pred_spans = g.spans, p.spans
+        if p.text is None and g.text is not None:
+            pred_spans = _checked(p, g.text, "PRED", problems)
+        if g.text is None and p.text is not None:
+            gold_spans = _checked(g, p.text, "GOLD", problems)
+        docs.append(EvalDoc(g.id, g.text if g.text is not None else p.text,
+                            [s.key() for s in gold_spans], [s.key() for s in pred_spans]))
+    missing_in_pred = 0
+    for i, g in enumerate(gold):
+        if i not in used:
+            problems.append(f"document {g.id!r} is in GOLD but not in PRED; not scored.")
+            missing_in_pred += 1
+    return docs, missing_in_pred, missing_in_gold
+
+
+def _table(report: Report) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"{report.scheme} — {report.documents} documents", title_justify="left")
+    for column in ("label", "precision", "recall", "F1", "tp", "fp", "fn"):
+        table.add_column(column, justify="left" if column == "label" else "right")
+    span_scheme = report.semeval_micro is not None
+    if span_scheme:
+        for column in ("correct", "incorrect", "partial", "missed", "spurious"):
+            table.add_column(column, justify="right")
+    rows = [*report.labels.items(), ("micro", report.micro), ("macro", report.macro)]
+    for name, s in rows:
+        if name == "micro":
+            table.add_section()
+        cells = [name, f"{s.precision:.4f}", f"{s.recall:.4f}", f"{s.f1:.4f}",
+                 f"{s.tp:g}", f"{s.fp:g}", f"{s.fn:g}"]
+        if span_scheme:
+            c = report.semeval_micro if name == "micro" else \
+                None if name == "macro" else report.semeval_labels.get(name)
+            cells += [str(v) for v in (c.correct, c.incorrect, c.partial, c.missed,
+                                       c.spurious)] if c else [""] * 5
+        table.add_row(*cells)
+    Console(width=None if sys.stdout.isatty() else 120).print(table)
+
+
+def run_evaluate(*, gold: Path, pred: Path, schemes: Sequence[str], as_json: bool) -> int:
+    gold_side = load_side(gold, "GOLD")
+    pred_side = load_side(pred, "PRED")
+    problems = [*gold_side.problems, *pred_side.problems]
+    docs, missing_in_pred, missing_in_gold = pair(gold_side.docs, pred_side.docs, problems)
+    for line in problems:
+        click.echo(line, err=True)
+    if not docs:
+        raise UsageError(f"no document of {pred} matches one of {gold}; nothing to score.")
+    reports = []
+    for scheme in schemes:
+        report = evaluate(docs, scheme)
+        report.extra = {"missing_in_pred": missing_in_pred, "missing_in_gold": missing_in_gold}
+        reports.append(report)
+    if as_json:
+        body = reports[0].as_json() if len(reports) == 1 else \
+            {"schemes": [r.as_json() for r in reports]}
+        click.echo(json.dumps(body, ensure_ascii=False, indent=2))
+    else:
+        for report in reports:
+            _table(report)
+    return 0
+

@@ -1,0 +1,285 @@
+"""What every format shares: imported documents, span checks, UTF-16 offsets, strict JSON reading.
+
+Readers turn a file into :class:`ImportedDoc` values with code-point offsets; they raise
+:class:`FormatError` (one sentence naming the file and line) when the file is not in the format at
+all, and collect per-span problems (one sentence each) for spans they must leave out. Writers take
+:class:`~annotator.core.model.Document` values and return bytes plus such problems.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from bisect import bisect_left
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, NoReturn
+
+from annotator.core.errors import FormatError, SpanError
+from annotator.core.model import DOC_STATUSES, DocStatus, SpanState, check_span_fits
+
+
+@dataclass(frozen=True)
+class ImportedSpan:
+    """A span read from a file; offsets are code points into the document's text."""
+
+    start: int
+    stop: int
+    label: str
+    text: str | None = None
+    normal: str | None = None
+    state: SpanState | None = None
+    decision: str | None = None
+    origin: str | None = None
+    annotator: str | None = None
+    time: str | None = None
+
+    def key(self) -> tuple[int, int, str]:
+        return (self.start, self.stop, self.label)
+
+
+@dataclass
+class ImportedDoc:
+    """A document read from a file: its text and sha256 when the file gives them, and its spans."""
+
+    id: str
+    text: str | None
+    sha256: str | None
+    status: DocStatus | None
+    spans: list[ImportedSpan] = field(default_factory=list)
+    source: str | None = None
+    meta: dict[str, str] | None = None
+
+
+@dataclass
+class ReadResult:
+    """What a reader found: documents, and one sentence per span it had to leave out."""
+
+    docs: list[ImportedDoc] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Written:
+    """An export's bytes, one sentence per span it could not carry (``problems``: the export is
+    incomplete), and one per thing worth knowing that was still written exactly (``notes``)."""
+
+    data: bytes
+    problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def sha256_of(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def status_or_none(value: object) -> DocStatus | None:
+    """A document status from a file, or None when it is absent or unknown."""
+    for status in DOC_STATUSES:
+        if value == status:
+            return status
+    return None
+
+
+# -- span checks ---------------------------------------------------------------------------------
+
+
+def span_problem(doc_id: str, text: str, span: ImportedSpan) -> str | None:
+    """Why ``span`` cannot be imported into ``text`` (one sentence), or None when it fits."""
+    try:
+        check_span_fits(doc_id, text, span.start, span.stop, span.text)
+    except SpanError as err:
+        return f"{str(err).rstrip('.')}; not imported."
+    if not span.label or any(ch.isspace() for ch in span.label):
+        return (
+            f"document {doc_id!r}: span {span.start}..{span.stop} has label {span.label!r}, "
+            "which is empty or contains whitespace; not imported."
+        )
+    return None
+
+
+def check_doc(doc: ImportedDoc, text: str) -> tuple[list[ImportedSpan], list[str]]:
+    """The spans of ``doc`` that fit ``text`` (duplicates dropped), a sentence per refused one."""
+    good: list[ImportedSpan] = []
+    problems: list[str] = []
+    seen: set[tuple[int, int, str, str | None]] = set()
+    for span in doc.spans:
+        problem = span_problem(doc.id, text, span)
+        if problem:
+            problems.append(problem)
+            continue
+        identity = (span.start, span.stop, span.label, span.state)
+        if identity not in seen:
+            seen.add(identity)
+            good.append(span)
+    return good, problems
+
+
+# -- UTF-16 offsets ------------------------------------------------------------------------------
+
+
+class Utf16:
+    """Converts offsets between code points (ours) and UTF-16 code units (browsers, JavaScript).
+
+    A character outside the Basic Multilingual Plane (an emoji, ``𝔸``) is one code point but two
+    UTF-16 code units, so offsets after it differ by one per such character.
+    """
+
+    def __init__(self, text: str) -> None:
+        self._astral = [i for i, ch in enumerate(text) if ord(ch) > 0xFFFF]
+        self._astral_u16 = [cp + k for k, cp in enumerate(self._astral)]
+
+    def to_utf16(self, offset: int) -> int:
+        return offset + bisect_left(self._astral, offset)
+
+    def from_utf16(self, offset: int) -> int | None:
+        """The code-point offset, or None when ``offset`` falls inside a surrogate pair.
+
+        Offsets past the end stay past the end (and negative ones negative), so range checks still
+        report them.
+        """
+        before = bisect_left(self._astral_u16, offset)
+        if before and self._astral_u16[before - 1] == offset - 1:
+            return None
+        return offset - before
+
+
+def inside_pair(doc_id: str, start: int, stop: int) -> str:
+    return (
+        f"document {doc_id!r}: span {start}..{stop} (UTF-16 offsets) splits a character outside "
+        "the BMP; not imported."
+    )
+
+
+# -- reading JSON strictly -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Where:
+    """A place in an input file, for error messages: ``preds.jsonl line 3``."""
+
+    path: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        return f"{self.path} line {self.line}" if self.line is not None else self.path
+
+    def fail(self, message: str) -> NoReturn:
+        raise FormatError(f"{self}: {message}.")
+
+
+def read_text(path: Path, *, exact: bool = False) -> str:
+    """A file's text as UTF-8 without newline translation; a leading BOM is dropped unless
+    ``exact`` (document texts keep every character, since offsets count them)."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise FormatError(f"{path} does not exist.") from None
+    except IsADirectoryError:
+        raise FormatError(f"{path} is a folder, not a file.") from None
+    except OSError as err:
+        raise FormatError(f"{path} cannot be read ({err.strerror}).") from None
+    try:
+        return data.decode("utf-8" if exact else "utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        raise FormatError(f"{path} line {line} is not valid UTF-8.") from None
+
+
+def parse_json(raw: str, where: Where) -> Any:
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError as err:
+        line = err.lineno if where.line is None else where.line
+        raise FormatError(f"{where.path} line {line} is not valid JSON ({err.msg}).") from None
+    except RecursionError:
+        where.fail("is nested too deeply to read")
+
+
+def jsonl_records(raw: str, name: str) -> Iterator[tuple[Where, Any]]:
+    """Each non-blank line of JSON Lines text, parsed, with its place.
+
+    Lines are split on ``\\n`` only: U+2028 and friends may appear raw inside JSON strings.
+    """
+    for number, line in enumerate(raw.split("\n"), start=1):
+        if line.strip():
+            where = Where(name, number)
+            yield where, parse_json(line, where)
+
+
+def as_object(value: Any, where: Where, what: str) -> Mapping[str, Any]:
+    if not isinstance(value, dict):
+        where.fail(f"{what} should be a JSON object")
+    return value
+
+
+def as_list(value: Any, where: Where, what: str) -> list[Any]:
+    if not isinstance(value, list):
+        where.fail(f"{what} should be a JSON list")
+    return value
+
+
+def get_int(obj: Mapping[str, Any], keys: tuple[str, ...], where: Where, what: str) -> int:
+    for key in keys:
+        if key in obj:
+            value = obj[key]
+            if isinstance(value, bool) or not isinstance(value, int):
+                where.fail(f"{what} has {key!r} = {value!r}, which is not an integer")
+            return value
+    where.fail(f"{what} has no {' or '.join(repr(k) for k in keys)}")
+
+
+def get_str(obj: Mapping[str, Any], keys: tuple[str, ...], where: Where, what: str) -> str:
+    value = opt_str(obj, keys, where, what)
+    if value is None:
+        where.fail(f"{what} has no {' or '.join(repr(k) for k in keys)}")
+    return value
+
+
+def opt_str(obj: Mapping[str, Any], keys: tuple[str, ...], where: Where, what: str) -> str | None:
+    for key in keys:
+        value = obj.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            where.fail(f"{what} has {key!r} = {value!r}, which is not a string")
+        return value
+    return None
+
+
+def doc_id_of(value: Any, where: Where, what: str) -> str:
+    """A document id from a file: a non-empty string (integers are accepted and turned to text)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if not isinstance(value, str) or not value.strip():
+        where.fail(f"{what} has id {value!r}, which is not a non-empty string")
+    return value
+
+
+def str_meta(value: Any, where: Where, what: str) -> dict[str, str]:
+    """A ``meta`` mapping with string values (numbers and booleans are turned to text)."""
+    if value is None:
+        return {}
+    meta = as_object(value, where, f"{what} meta")
+    out: dict[str, str] = {}
+    for key, item in meta.items():
+        if isinstance(item, str):
+            out[key] = item
+        elif isinstance(item, int | float | bool):
+            out[key] = json.dumps(item)
+    return out
+
+
+def dumps_line(value: Any) -> str:
+    """One JSON Lines record: UTF-8 text kept readable, insertion order kept."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+_BREAKS = re.compile(r"[\t\r\n\v\f\x1c-\x1e\x85\u2028\u2029]")
+
+
+def one_line(value: str) -> str:
+    """``value`` fit for a tab-separated line: tabs and line breaks become spaces."""
+    return _BREAKS.sub(" ", value)

@@ -1,0 +1,100 @@
+"""JSON Lines: one document a line.
+
+Written lines are gold documents (the same fields as in the gold format, ``pending`` only with
+``--include-unreviewed``). Read lines are more tolerant, to take other extractors' output as is:
+``{"id", "sha256"?, "text"?, "status"?, "entities" | "spans": [{"start", "stop" | "end",
+"label" | "type", "text"?, "normal"?}], "rejected"?, "pending"?}`` — natasha's, spaCy's and our own
+shapes. Offsets are code points (Python string indices).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from annotator.core.formats.common import (
+    ImportedDoc,
+    ImportedSpan,
+    ReadResult,
+    Where,
+    Written,
+    as_list,
+    as_object,
+    doc_id_of,
+    dumps_line,
+    get_int,
+    get_str,
+    jsonl_records,
+    opt_str,
+    status_or_none,
+    str_meta,
+)
+from annotator.core.formats.gold import document_record, gold_document
+from annotator.core.model import Document, SpanState
+
+_LISTS: tuple[tuple[str, SpanState], ...] = (
+    ("entities", "accepted"),
+    ("spans", "accepted"),
+    ("rejected", "rejected"),
+    ("pending", "pending"),
+)
+
+
+def write_jsonl(docs: Sequence[Document], *, include_pending: bool) -> Written:
+    lines = [
+        dumps_line(document_record(gold_document(d, include_pending=include_pending))) + "\n"
+        for d in docs
+    ]
+    return Written("".join(lines).encode("utf-8"))
+
+
+def read_span(obj: Any, where: Where, what: str, state: SpanState) -> ImportedSpan:
+    item = as_object(obj, where, what)
+    start = get_int(item, ("start",), where, what)
+    stop = get_int(item, ("stop", "end"), where, what)
+    label = get_str(item, ("label", "type"), where, what)
+    return ImportedSpan(
+        start,
+        stop,
+        label,
+        text=opt_str(item, ("text",), where, what),
+        normal=opt_str(item, ("normal",), where, what),
+        state=state,
+        decision="rejected" if state == "rejected" else opt_str(item, ("decision",), where, what),
+        origin=opt_str(item, ("origin",), where, what),
+        annotator=opt_str(item, ("annotator",), where, what),
+        time=opt_str(item, ("time",), where, what),
+    )
+
+
+def read_record(obj: Mapping[str, Any], where: Where) -> ImportedDoc:
+    """One line's document."""
+    sha256 = opt_str(obj, ("sha256",), where, "the document")
+    if "id" in obj:
+        doc_id = doc_id_of(obj["id"], where, "the document")
+    elif sha256:
+        doc_id = sha256
+    else:
+        where.fail("the document has neither an \"id\" nor a \"sha256\"")
+    spans: list[ImportedSpan] = []
+    for key, state in _LISTS:
+        if obj.get(key) is None:
+            continue
+        for n, item in enumerate(as_list(obj[key], where, f"{key!r}")):
+            spans.append(read_span(item, where, f"{key}[{n}]", state))
+    return ImportedDoc(
+        id=doc_id,
+        text=opt_str(obj, ("text",), where, "the document"),
+        sha256=sha256,
+        status=status_or_none(obj.get("status")),
+        spans=spans,
+        source=opt_str(obj, ("source",), where, "the document"),
+        meta=str_meta(obj.get("meta"), where, "the document"),
+    )
+
+
+def parse_jsonl(raw: str, name: str) -> ReadResult:
+    result = ReadResult()
+    for where, obj in jsonl_records(raw, name):
+        result.docs.append(read_record(as_object(obj, where, "the line"), where))
+    return result

@@ -1,0 +1,139 @@
+"""Which module writes and reads which format, and telling a file's format from its contents."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from annotator.core.errors import FormatError, UsageError
+from annotator.core.formats.common import (
+    ReadResult,
+    Where,
+    Written,
+    jsonl_records,
+    parse_json,
+    read_text,
+)
+from annotator.core.model import Document
+
+EXPORT_FORMATS = ("gold", "jsonl", "spacy", "doccano", "label-studio", "brat", "conll")
+IMPORT_FORMATS = ("gold", "jsonl", "spacy", "doccano", "label-studio", "brat")
+FOLDER_FORMATS = ("brat",)
+
+
+def export_bytes(fmt: str, docs: Sequence[Document], *, labels: Sequence[str], created: str,
+                 include_pending: bool) -> Written:
+    """A single-file export of ``docs`` (every format but brat, which writes a folder)."""
+    if fmt == "gold":
+        from annotator.core.formats.gold import write_gold
+
+        return write_gold(docs, labels=labels, created=created, include_pending=include_pending)
+    if fmt == "jsonl":
+        from annotator.core.formats.jsonl import write_jsonl
+
+        return write_jsonl(docs, include_pending=include_pending)
+    if fmt == "spacy":
+        from annotator.core.formats.spacy import write_spacy
+
+        return write_spacy(docs)
+    if fmt == "doccano":
+        from annotator.core.formats.doccano import write_doccano
+
+        return write_doccano(docs)
+    if fmt == "label-studio":
+        from annotator.core.formats.label_studio import write_label_studio
+
+        return write_label_studio(docs)
+    if fmt == "conll":
+        from annotator.core.formats.conll import write_conll
+
+        return write_conll(docs)
+    raise UsageError(f"{fmt!r} is not a single-file export format.")
+
+
+def parse_text(fmt: str, raw: str, name: str) -> ReadResult:
+    """Read a file's text in one of the single-file formats (``name`` is used in messages)."""
+    if fmt == "gold":
+        from annotator.core.formats.gold import parse_gold
+
+        return parse_gold(raw, Where(name))
+    if fmt == "jsonl":
+        from annotator.core.formats.jsonl import parse_jsonl
+
+        return parse_jsonl(raw, name)
+    if fmt == "spacy":
+        from annotator.core.formats.spacy import parse_spacy
+
+        return parse_spacy(raw, name)
+    if fmt == "doccano":
+        from annotator.core.formats.doccano import parse_doccano
+
+        return parse_doccano(raw, name)
+    if fmt == "label-studio":
+        from annotator.core.formats.label_studio import parse_label_studio
+
+        return parse_label_studio(raw, name)
+    raise UsageError(f"annotator cannot read the {fmt!r} format.")
+
+
+def read_path(path: Path, fmt: str) -> ReadResult:
+    """Read ``path`` in format ``fmt``; FormatError (one sentence) when it is not in that format."""
+    if fmt == "brat":
+        from annotator.core.formats.brat import read_brat
+
+        return read_brat(path)
+    if not path.exists():
+        raise FormatError(f"{path} does not exist.")
+    if path.is_dir():
+        raise FormatError(f"{path} is a folder; the {fmt} format is a single file.")
+    return parse_text(fmt, read_text(path), str(path))
+
+
+def _kind_of_record(obj: Mapping[str, Any]) -> str | None:
+    if obj.get("format") == "annotator.gold":
+        return "gold"
+    if "tokens" in obj or "answer" in obj:
+        return "spacy"
+    if "data" in obj and ("annotations" in obj or "predictions" in obj or "completions" in obj):
+        return "label-studio"
+    if isinstance(obj.get("label"), list):
+        return "doccano"
+    entities = obj.get("entities")
+    if isinstance(entities, list) and entities and isinstance(entities[0], dict) \
+            and "start_offset" in entities[0]:
+        return "doccano"
+    if "entities" in obj or "spans" in obj:
+        return "jsonl"
+    return None
+
+
+def detect_format(path: Path) -> str:
+    """The format of ``path`` from its contents: ``store`` (a folder with store.json), ``brat``
+    (another folder, or a .ann file), ``gold``/``label-studio`` (JSON), or ``jsonl``/``spacy``/
+    ``doccano`` (JSON Lines, by the keys of the first record)."""
+    if not path.exists():
+        raise FormatError(f"{path} does not exist.")
+    if path.is_dir():
+        return "store" if (path / "store.json").is_file() else "brat"
+    if path.suffix == ".ann":
+        return "brat"
+    raw = read_text(path)
+    if not raw.strip():
+        raise FormatError(f"{path} is empty.")
+    try:
+        whole = parse_json(raw, Where(str(path)))
+    except FormatError:
+        whole = None
+        first = next(jsonl_records(raw, str(path)))[1]  # raises FormatError naming the line
+    else:
+        first = whole
+    if isinstance(whole, list):
+        return "label-studio"
+    kind = _kind_of_record(first) if isinstance(first, dict) else None
+    if kind is None:
+        raise FormatError(
+            f"{path}: cannot tell its format (expected gold or Label Studio JSON, or JSON Lines "
+            "from jsonl, spacy or doccano)."
+        )
+    return kind
