@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from annotator.core.corpus import detect_lang
 from annotator.core.formats.common import (
     ImportedDoc,
     ImportedSpan,
@@ -169,6 +170,7 @@ def _new_document(plan: _Plan, status: DocStatus, spans: Sequence[Span] = ()) ->
         text=plan.text,
         sha256=plan.sha256,
         meta=dict(doc.meta or {}),
+        lang=detect_lang(plan.text),
         status=status,
         spans=list(spans),
     )
