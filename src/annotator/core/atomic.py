@@ -77,7 +77,8 @@ def _pid_of(temp: Path) -> int | None:
     return int(pid) if pid.isdigit() else None
 
 
-def _alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this id runs on this host (pids may be reused)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -92,7 +93,7 @@ def remove_stale_temps(folder: Path) -> int:
     removed = 0
     for temp in temp_files(folder):
         pid = _pid_of(temp)
-        if pid is not None and pid != os.getpid() and _alive(pid):
+        if pid is not None and pid != os.getpid() and pid_alive(pid):
             continue
         temp.unlink(missing_ok=True)
         removed += 1

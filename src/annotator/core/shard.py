@@ -130,8 +130,14 @@ class Shard:
                 )
             rows = sorted(db.table("spans").all(), key=lambda row: row.doc_id)
             spans = [Span.model_validate(dict(row)) for row in rows]
-            events = [Event.model_validate(dict(row)) for row in db.table("events").all()]
+            event_rows = db.table("events").all()
+            events = [Event.model_validate(dict(row)) for row in event_rows]
             doc = Document.model_validate({**dict(record), "spans": spans})
+            # a write files rows under the span number and event seq: keys must agree with ids
+            if [row.doc_id for row in rows] != [span_number(s.id) for s in spans] or [
+                row.doc_id for row in event_rows
+            ] != [e.seq for e in events]:
+                raise ValueError("rows are filed under keys that disagree with their ids")
         except StoreCorruptError:
             self.forget()
             raise
@@ -152,6 +158,15 @@ class Shard:
         events: Iterable[Event] = (),
     ) -> None:
         """Write the document record, the changed spans (all when None) and new events, at once."""
+        try:
+            self._write(doc, changed, events)
+        except BaseException:
+            self.forget()  # never leave a half-applied change in memory for the next write
+            raise
+
+    def _write(
+        self, doc: Document, changed: Mapping[str, Span | None] | None, events: Iterable[Event]
+    ) -> None:
         db = self._open()
         fields = doc.model_dump(include=set(DOC_FIELDS))
         db.table("document").upsert(TinyDocument(fields, doc_id=1))
@@ -171,12 +186,8 @@ class Shard:
         table = db.table("events")
         for event in events:
             table.insert(TinyDocument(event.model_dump(), doc_id=event.seq))
-        try:
-            if self._cache is not None:
-                self._cache.flush()  # type: ignore[no-untyped-call]
-        except BaseException:
-            self.forget()
-            raise
+        if self._cache is not None:
+            self._cache.flush()  # type: ignore[no-untyped-call]
 
     def forget(self) -> None:
         """Drop the in-memory copy (after a failure, or when another process may write)."""

@@ -15,9 +15,11 @@ acknowledged survives ``kill -9``; the cost does not grow with the corpus.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import socket
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +28,15 @@ from typing import Any
 from filelock import FileLock, Timeout
 from pydantic import BaseModel, ValidationError
 
-from annotator.core.atomic import dump_json, remove_stale_temps, temp_files, write_json_atomic
+from annotator.core.atomic import (
+    TEMP_MARK,
+    dump_json,
+    fsync_dir,
+    pid_alive,
+    remove_stale_temps,
+    temp_files,
+    write_json_atomic,
+)
 from annotator.core.errors import (
     SpanError,
     StoreCorruptError,
@@ -49,11 +59,13 @@ from annotator.core.model import (
     check_span_fits,
     utc_now,
 )
-from annotator.core.shard import Shard, recover_hint, shard_name
+from annotator.core.shard import Shard, recover_hint, shard_name, span_number
 
 STORE_FORMAT = "annotator.store"
 SCHEMA_VERSION = 1
 DOC_EVENT_FIELDS = ("status", "flags", "comment")
+HOLDER_WAIT = 2.0
+"""Seconds to wait for the holder of the write lock to name itself in lock.json."""
 
 
 class LockInfo(BaseModel):
@@ -88,6 +100,36 @@ class _Entry:
 
 def _safe_user(user: str) -> str:
     return shard_name(user)
+
+
+def _index_digest(shards: Any) -> str:
+    """A checksum of the index entries: a damaged index that still parses is not trusted."""
+    return hashlib.sha256(dump_json(shards)).hexdigest()
+
+
+def _foreign(entry: Path) -> bool:
+    """A file in a would-be store folder that is not the lock or a temp file of a store write."""
+    return entry.name not in {".lock", "lock.json"} and TEMP_MARK not in entry.name
+
+
+def _make_dirs(folder: Path) -> None:
+    """``mkdir -p``, making each new directory entry durable (fsync of its parent)."""
+    if folder.is_dir():
+        return
+    _make_dirs(folder.parent)
+    folder.mkdir(exist_ok=True)
+    fsync_dir(folder.parent)
+
+
+def _read_holder(root: Path) -> LockInfo | None:
+    """The holder named in lock.json, unless it is missing, unreadable or names a dead process."""
+    try:
+        info = LockInfo.model_validate_json((root / "lock.json").read_bytes())
+    except (OSError, ValueError):
+        return None
+    if info.host == socket.gethostname() and (info.pid <= 0 or not pid_alive(info.pid)):
+        return None
+    return info
 
 
 class Store:
@@ -128,22 +170,36 @@ class Store:
                     f"There is no annotation store at {root}; open documents with "
                     f"`annotator PATH --store {root}` or run `annotator extract` first."
                 )
-            if root.is_dir() and any(p.name not in {".lock", "lock.json"} for p in root.iterdir()):
+            # (what another process creating this store writes first is not foreign)
+            if (
+                root.is_dir()
+                and any(_foreign(p) for p in root.iterdir())
+                and not (root / "store.json").is_file()
+            ):
                 raise StoreError(
                     f"{root} is not an annotation store (it has no store.json) and is not empty; "
                     "choose another --store folder."
                 )
         lock: FileLock | None = None
         if not readonly:
-            root.mkdir(parents=True, exist_ok=True)
+            _make_dirs(root)
             lock = cls._acquire(root, user)
+            has_meta = (root / "store.json").is_file()  # another process may have made it since
         store = cls(root, user, readonly, lock)
         try:
             store._load_meta(create=not has_meta, labels=labels)
             if not readonly:
-                for folder in (root, root / "docs", root / "users", root / "predictions"):
+                made = False
+                for folder in (root / "docs", root / "users", root / "predictions"):
+                    made |= not folder.is_dir()
                     folder.mkdir(exist_ok=True)
+                if made:
+                    fsync_dir(root)
+                for folder in (root, root / "docs", root / "users", root / "predictions"):
                     remove_stale_temps(folder)
+                for folder in (root / "predictions").iterdir():
+                    if folder.is_dir():
+                        remove_stale_temps(folder)
             store._load_index()
         except BaseException:
             store._release()
@@ -155,15 +211,24 @@ class Store:
     @staticmethod
     def _acquire(root: Path, user: str) -> FileLock:
         lock = FileLock(str(root / ".lock"), timeout=0)
-        try:
-            lock.acquire()
-        except Timeout:
-            holder = Store.lock_holder(root)
-            who = holder.describe() if holder else "another process"
-            raise StoreLockedError(
-                f"The store {root} is in use by {who}; close that annotator first "
-                "or open this one with --readonly."
-            ) from None
+        # A holder that has just taken the lock may not have written lock.json yet (or a dead one's
+        # is still there): wait briefly for a live holder to name itself, so the message is right
+        # and a lock held only for a moment (a lock_holder probe) does not refuse this open.
+        deadline = time.monotonic() + HOLDER_WAIT
+        while True:
+            try:
+                lock.acquire()
+                break
+            except Timeout:
+                holder = _read_holder(root)
+                if holder is None and time.monotonic() < deadline:
+                    time.sleep(0.01)
+                    continue
+                who = holder.describe() if holder else "another process"
+                raise StoreLockedError(
+                    f"The store {root} is in use by {who}; close that annotator first "
+                    "or open this one with --readonly."
+                ) from None
         info = LockInfo(user=user, pid=os.getpid(), host=socket.gethostname(), since=utc_now())
         write_json_atomic(root / "lock.json", info.model_dump())
         return lock
@@ -175,10 +240,10 @@ class Store:
         try:
             probe.acquire()
         except Timeout:
-            try:
-                return LockInfo.model_validate_json((Path(root) / "lock.json").read_bytes())
-            except (OSError, ValidationError):
-                return LockInfo(user="unknown", pid=0, host="unknown", since="unknown")
+            deadline = time.monotonic() + HOLDER_WAIT
+            while (holder := _read_holder(Path(root))) is None and time.monotonic() < deadline:
+                time.sleep(0.01)
+            return holder or LockInfo(user="unknown", pid=0, host="unknown", since="unknown")
         except OSError:
             return None
         probe.release()
@@ -221,7 +286,7 @@ class Store:
             return
         try:
             meta = json.loads(path.read_bytes().decode("utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError):
             raise StoreCorruptError(
                 f"The store file {path} is damaged; {recover_hint(path)} "
                 "(it only holds the label set and version)."
@@ -229,11 +294,22 @@ class Store:
         if not isinstance(meta, dict) or meta.get("format") != STORE_FORMAT:
             raise StoreCorruptError(f"{path} is not an annotator store file; {recover_hint(path)}.")
         version = meta.get("version")
-        if not isinstance(version, int) or version > SCHEMA_VERSION:
+        if not isinstance(version, int) or isinstance(version, bool):
+            raise StoreCorruptError(
+                f"{path} has no valid schema version ({version!r}); {recover_hint(path)}."
+            )
+        if version > SCHEMA_VERSION:
             raise StoreVersionError(
                 f"The store {self.root} was written by a newer annotator (schema version "
                 f"{version}, this one reads up to {SCHEMA_VERSION}); upgrade annotator to open it."
             )
+        if meta.get("labels") is not None:
+            try:
+                LabelSet(labels=meta["labels"])
+            except ValidationError:
+                raise StoreCorruptError(
+                    f"{path} holds an invalid label set; {recover_hint(path)}."
+                ) from None
         self._meta = meta
 
     @property
@@ -268,14 +344,24 @@ class Store:
         cached: dict[str, _Entry] = {}
         try:
             raw = json.loads(self._index_path().read_bytes())
-            for shard, item in raw.get("shards", {}).items():
+            if raw.get("digest") != _index_digest(raw["shards"]):
+                raise ValueError("the index does not match its digest")  # damaged: rebuild
+            for shard, item in raw["shards"].items():
                 cached[shard] = _Entry(
                     summary=DocSummary.model_validate(item["summary"]),
                     shard=shard,
                     mtime_ns=int(item["mtime_ns"]),
                     size=int(item["size"]),
                 )
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        except (
+            OSError,
+            ValueError,
+            KeyError,
+            TypeError,
+            AttributeError,
+            ArithmeticError,
+            RecursionError,
+        ):
             cached = {}
         docs = self.root / "docs"
         if not docs.is_dir():
@@ -286,13 +372,25 @@ class Store:
                 continue
             stat = entry.stat()
             known = cached.get(entry.name)
-            if known and known.mtime_ns == stat.st_mtime_ns and known.size == stat.st_size:
+            if (
+                known
+                and known.mtime_ns == stat.st_mtime_ns
+                and known.size == stat.st_size
+                and shard_name(known.summary.id) == entry.name
+            ):
                 self._entries[known.summary.id] = known
                 continue
             try:
                 doc, _ = Shard(docs / entry.name).load()
             except StoreCorruptError as err:
                 self.problems.append(str(err))
+                continue
+            if shard_name(doc.id) != entry.name:  # e.g. a file restored under the wrong name
+                path = docs / entry.name
+                self.problems.append(
+                    f"The store file {path} holds document {doc.id!r}, whose file is "
+                    f"{shard_name(doc.id)}; {recover_hint(path)}."
+                )
                 continue
             self._entries[doc.id] = _Entry(
                 DocSummary.of(doc), entry.name, stat.st_mtime_ns, stat.st_size
@@ -306,7 +404,8 @@ class Store:
             e.shard: {"summary": e.summary.model_dump(), "mtime_ns": e.mtime_ns, "size": e.size}
             for e in self._entries.values()
         }
-        write_json_atomic(self._index_path(), {"version": 1, "shards": shards}, durable=False)
+        payload = {"version": 1, "digest": _index_digest(shards), "shards": shards}
+        write_json_atomic(self._index_path(), payload, durable=False)
         self._index_dirty = False
 
     def flush_index(self) -> None:
@@ -368,6 +467,8 @@ class Store:
     ) -> Document:
         """Write one atomic change of a document and refresh the index entry."""
         self._writable()
+        # spans in id order, as a reload gives them (an undone delete would otherwise come last)
+        doc = doc.model_copy(update={"spans": sorted(doc.spans, key=lambda s: span_number(s.id))})
         shard = self._shard(doc.id)
         self._cache.pop(doc.id, None)
         shard.save(doc, changed=changed, events=new_events)
@@ -459,7 +560,7 @@ class Store:
             return [SpanDraft.model_validate(item) for item in raw["spans"]]
         except FileNotFoundError:
             return None
-        except (OSError, ValueError, KeyError, TypeError):
+        except (OSError, ValueError, KeyError, TypeError, RecursionError):
             return None  # a damaged cache entry is recomputed, never trusted
 
     def cache_predictions(self, sha256: str, extractor: str, spans: Sequence[SpanDraft]) -> None:
@@ -471,7 +572,10 @@ class Store:
             "sha256": sha256,
             "spans": [s.model_dump() for s in spans],
         }
-        write_json_atomic(path, payload)
+        # Atomic but not fsynced: this is a cache. After a power cut an entry may be missing or
+        # damaged, and cached_predictions then recomputes it; the document's own write (made
+        # right after by load_predictions) stays durable. Saves two fsyncs per extracted document.
+        write_json_atomic(path, payload, durable=False)
 
     def load_predictions(
         self,
@@ -689,8 +793,7 @@ class Store:
             doc_after=dict(fields),
             target=target.seq,
         )
-        self._save(new_doc, events, [event], dict(spans))
-        return new_doc, target
+        return self._save(new_doc, events, [event], dict(spans)), target
 
     # ------------------------------------------------------------------ position
     def _position_path(self) -> Path:
@@ -701,7 +804,7 @@ class Store:
         try:
             raw = json.loads(self._position_path().read_bytes())
             doc_id, span_id = str(raw["doc_id"]), raw.get("span_id")
-        except (OSError, ValueError, KeyError, TypeError):
+        except (OSError, ValueError, KeyError, TypeError, RecursionError):
             return None
         if not self.has(doc_id):
             return None
