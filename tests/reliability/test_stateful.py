@@ -118,6 +118,10 @@ class StoreMachine(RuleBasedStateMachine):
                 },
             )
         self.ids = sorted(self.models)
+        # the highest span number each document ever used: new ids never reuse one
+        self.high: dict[str, int] = {
+            i: max(map(span_number, m.spans), default=0) for i, m in self.models.items()
+        }
         # per document: (document before, model before, document after, model after)
         self.undo_stack: dict[str, list[tuple[Document, MDoc, Document, MDoc]]] = {
             i: [] for i in self.ids
@@ -233,7 +237,10 @@ class StoreMachine(RuleBasedStateMachine):
             (s.start, s.stop, s.label) == (start, stop, label) and s.state != "rejected"
             for s in model.spans.values()
         )
-        new_id = f"s{max(map(span_number, model.spans), default=0) + 1}"
+        number = max([self.high[doc_id], *map(span_number, model.spans)]) + 1
+        new_id = f"s{number}"
+        if not taken:
+            self.high[doc_id] = number
 
         def change(m: MDoc) -> None:
             m.spans[new_id] = MSpan(

@@ -329,3 +329,15 @@ def test_corrupt_store_meta_is_refused_and_kept(root: Path) -> None:
     with pytest.raises(StoreCorruptError, match="damaged"):
         Store.open(root, user="anna")
     assert (root / "store.json").read_bytes() == b"{not json"
+
+
+def test_redo_never_overwrites_a_span_made_after_the_undo(store: Store) -> None:
+    _, added = store.add_span("d1", 52, 59, "PER")
+    store.undo("d1")
+    doc = store.load_predictions("d1", "import:other", [SpanDraft(start=60, stop=66, label="PER")],
+                                 origin="import:other")
+    newer = next(s for s in doc.spans if s.origin == "import:other")
+    assert newer.id != added.id
+    store.redo("d1")
+    ids = {s.id: s.text for s in store.get("d1").spans}
+    assert ids[added.id] == "Юргеном" and ids[newer.id] == "Штоком"

@@ -37,7 +37,7 @@ from annotator.core.model import (
     SpanState,
     utc_now,
 )
-from annotator.core.store import Store
+from annotator.core.store import Store, next_span_number
 
 ImportMode = Literal["pending", "accepted"]
 _DECISIONS: tuple[DecisionKind, ...] = ("accepted", "relabeled", "adjusted", "added", "rejected")
@@ -211,7 +211,7 @@ def _gold_span(span: ImportedSpan, span_id: str, text: str, name: str, user: str
 def _load_gold(store: Store, plan: _Plan, name: str, report: IngestReport) -> None:
     existing = plan.existing
     spans: list[Span] = list(existing.spans) if existing else []
-    number = int((existing.next_span_id() if existing else "s1")[1:])
+    number = next_span_number(store, existing.id) if existing else 1
     added = 0
     for imported in plan.spans:
         gold = _gold_span(imported, f"s{number}", plan.text, name, store.user)
