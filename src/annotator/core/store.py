@@ -15,36 +15,26 @@ acknowledged survives ``kill -9``; the cost does not grow with the corpus.
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
-import socket
-import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from filelock import FileLock, Timeout
-from pydantic import BaseModel, ValidationError
+from filelock import FileLock
+from pydantic import ValidationError
 
-from annotator.core.atomic import (
-    TEMP_MARK,
-    dump_json,
-    fsync_dir,
-    pid_alive,
-    remove_stale_temps,
-    temp_files,
-    write_json_atomic,
-)
+from annotator.core import index, lock
+from annotator.core.atomic import TEMP_MARK, fsync_dir, remove_stale_temps, write_json_atomic
+from annotator.core.decisions import decided, doc_fields, fresh_number, pending, progressed
 from annotator.core.errors import (
     SpanError,
     StoreCorruptError,
     StoreError,
-    StoreLockedError,
     StoreVersionError,
 )
 from annotator.core.history import replay
+from annotator.core.lock import LockInfo
 from annotator.core.model import (
     MANUAL_ORIGIN,
     DocStatus,
@@ -55,7 +45,6 @@ from annotator.core.model import (
     LabelSet,
     Span,
     SpanDraft,
-    SpanState,
     check_span_fits,
     utc_now,
 )
@@ -63,21 +52,7 @@ from annotator.core.shard import Shard, recover_hint, shard_name, span_number
 
 STORE_FORMAT = "annotator.store"
 SCHEMA_VERSION = 1
-DOC_EVENT_FIELDS = ("status", "flags", "comment")
-HOLDER_WAIT = 2.0
-"""Seconds to wait for the holder of the write lock to name itself in lock.json."""
-
-
-class LockInfo(BaseModel):
-    """Who holds a store's write lock."""
-
-    user: str
-    pid: int
-    host: str
-    since: str
-
-    def describe(self) -> str:
-        return f"{self.user} (pid {self.pid} on {self.host}) since {self.since}"
+STORE_FOLDERS = ("docs", "users", "predictions")
 
 
 @dataclass
@@ -88,28 +63,9 @@ class SyncReport:
     skipped: list[str] = field(default_factory=list)
 
 
-@dataclass
-class _Entry:
-    """What the index knows about one shard."""
-
-    summary: DocSummary
-    shard: str
-    mtime_ns: int
-    size: int
-
-
-def _safe_user(user: str) -> str:
-    return shard_name(user)
-
-
-def _index_digest(shards: Any) -> str:
-    """A checksum of the index entries: a damaged index that still parses is not trusted."""
-    return hashlib.sha256(dump_json(shards)).hexdigest()
-
-
 def _foreign(entry: Path) -> bool:
     """A file in a would-be store folder that is not the lock or a temp file of a store write."""
-    return entry.name not in {".lock", "lock.json"} and TEMP_MARK not in entry.name
+    return entry.name not in lock.LOCK_FILES and TEMP_MARK not in entry.name
 
 
 def _make_dirs(folder: Path) -> None:
@@ -119,17 +75,6 @@ def _make_dirs(folder: Path) -> None:
     _make_dirs(folder.parent)
     folder.mkdir(exist_ok=True)
     fsync_dir(folder.parent)
-
-
-def _read_holder(root: Path) -> LockInfo | None:
-    """The holder named in lock.json, unless it is missing, unreadable or names a dead process."""
-    try:
-        info = LockInfo.model_validate_json((root / "lock.json").read_bytes())
-    except (OSError, ValueError):
-        return None
-    if info.host == socket.gethostname() and (info.pid <= 0 or not pid_alive(info.pid)):
-        return None
-    return info
 
 
 class Store:
@@ -142,7 +87,7 @@ class Store:
         self.problems: list[str] = []
         self._lock = lock
         self._meta: dict[str, Any] = {}
-        self._entries: dict[str, _Entry] = {}
+        self._entries: dict[str, index.Entry] = {}
         self._shards: dict[str, Shard] = {}
         self._cache: dict[str, tuple[Document, list[Event]]] = {}
         self._index_dirty = False
@@ -180,12 +125,12 @@ class Store:
                     f"{root} is not an annotation store (it has no store.json) and is not empty; "
                     "choose another --store folder."
                 )
-        lock: FileLock | None = None
+        held: FileLock | None = None
         if not readonly:
             _make_dirs(root)
-            lock = cls._acquire(root, user)
+            held = lock.acquire(root, user)
             has_meta = (root / "store.json").is_file()  # another process may have made it since
-        store = cls(root, user, readonly, lock)
+        store = cls(root, user, readonly, held)
         try:
             store._load_meta(create=not has_meta, labels=labels)
             if not readonly:
@@ -209,45 +154,9 @@ class Store:
         return store
 
     @staticmethod
-    def _acquire(root: Path, user: str) -> FileLock:
-        lock = FileLock(str(root / ".lock"), timeout=0)
-        # A holder that has just taken the lock may not have written lock.json yet (or a dead one's
-        # is still there): wait briefly for a live holder to name itself, so the message is right
-        # and a lock held only for a moment (a lock_holder probe) does not refuse this open.
-        deadline = time.monotonic() + HOLDER_WAIT
-        while True:
-            try:
-                lock.acquire()
-                break
-            except Timeout:
-                holder = _read_holder(root)
-                if holder is None and time.monotonic() < deadline:
-                    time.sleep(0.01)
-                    continue
-                who = holder.describe() if holder else "another process"
-                raise StoreLockedError(
-                    f"The store {root} is in use by {who}; close that annotator first "
-                    "or open this one with --readonly."
-                ) from None
-        info = LockInfo(user=user, pid=os.getpid(), host=socket.gethostname(), since=utc_now())
-        write_json_atomic(root / "lock.json", info.model_dump())
-        return lock
-
-    @staticmethod
     def lock_holder(root: Path) -> LockInfo | None:
         """Who holds the write lock now, or None when nobody does."""
-        probe = FileLock(str(Path(root) / ".lock"), timeout=0)
-        try:
-            probe.acquire()
-        except Timeout:
-            deadline = time.monotonic() + HOLDER_WAIT
-            while (holder := _read_holder(Path(root))) is None and time.monotonic() < deadline:
-                time.sleep(0.01)
-            return holder or LockInfo(user="unknown", pid=0, host="unknown", since="unknown")
-        except OSError:
-            return None
-        probe.release()
-        return None
+        return lock.holder(Path(root))
 
     def close(self) -> None:
         if self._closed:
@@ -260,9 +169,7 @@ class Store:
             self._closed = True
 
     def _release(self) -> None:
-        if self._lock is not None and self._lock.is_locked:
-            (self.root / "lock.json").unlink(missing_ok=True)
-            self._lock.release()
+        lock.release(self.root, self._lock)
         self._lock = None
 
     def __enter__(self) -> Store:
@@ -341,71 +248,13 @@ class Store:
         return self.root / "index.json"
 
     def _load_index(self) -> None:
-        cached: dict[str, _Entry] = {}
-        try:
-            raw = json.loads(self._index_path().read_bytes())
-            if raw.get("digest") != _index_digest(raw["shards"]):
-                raise ValueError("the index does not match its digest")  # damaged: rebuild
-            for shard, item in raw["shards"].items():
-                cached[shard] = _Entry(
-                    summary=DocSummary.model_validate(item["summary"]),
-                    shard=shard,
-                    mtime_ns=int(item["mtime_ns"]),
-                    size=int(item["size"]),
-                )
-        except (
-            OSError,
-            ValueError,
-            KeyError,
-            TypeError,
-            AttributeError,
-            ArithmeticError,
-            RecursionError,
-        ):
-            cached = {}
-        docs = self.root / "docs"
-        if not docs.is_dir():
-            return
-        temps = {p.name for p in temp_files(docs)}
-        for entry in os.scandir(docs):
-            if not entry.name.endswith(".json") or entry.name in temps:
-                continue
-            stat = entry.stat()
-            known = cached.get(entry.name)
-            if (
-                known
-                and known.mtime_ns == stat.st_mtime_ns
-                and known.size == stat.st_size
-                and shard_name(known.summary.id) == entry.name
-            ):
-                self._entries[known.summary.id] = known
-                continue
-            try:
-                doc, _ = Shard(docs / entry.name).load()
-            except StoreCorruptError as err:
-                self.problems.append(str(err))
-                continue
-            if shard_name(doc.id) != entry.name:  # e.g. a file restored under the wrong name
-                path = docs / entry.name
-                self.problems.append(
-                    f"The store file {path} holds document {doc.id!r}, whose file is "
-                    f"{shard_name(doc.id)}; {recover_hint(path)}."
-                )
-                continue
-            self._entries[doc.id] = _Entry(
-                DocSummary.of(doc), entry.name, stat.st_mtime_ns, stat.st_size
-            )
-            self._index_dirty = True
-        if len(cached) != len(self._entries):
-            self._index_dirty = True
+        found = index.scan(self._index_path(), self.root / "docs")
+        self._entries = found.entries
+        self.problems.extend(found.problems)
+        self._index_dirty = found.changed
 
     def _write_index(self) -> None:
-        shards = {
-            e.shard: {"summary": e.summary.model_dump(), "mtime_ns": e.mtime_ns, "size": e.size}
-            for e in self._entries.values()
-        }
-        payload = {"version": 1, "digest": _index_digest(shards), "shards": shards}
-        write_json_atomic(self._index_path(), payload, durable=False)
+        index.write(self._index_path(), self._entries)
         self._index_dirty = False
 
     def flush_index(self) -> None:
@@ -426,7 +275,7 @@ class Store:
     def has(self, doc_id: str) -> bool:
         return doc_id in self._entries
 
-    def _entry(self, doc_id: str) -> _Entry:
+    def _entry(self, doc_id: str) -> index.Entry:
         try:
             return self._entries[doc_id]
         except KeyError:
@@ -473,7 +322,7 @@ class Store:
         self._cache.pop(doc.id, None)
         shard.save(doc, changed=changed, events=new_events)
         stat = shard.path.stat()
-        self._entries[doc.id] = _Entry(
+        self._entries[doc.id] = index.Entry(
             DocSummary.of(doc), shard.path.name, stat.st_mtime_ns, stat.st_size
         )
         self._cache[doc.id] = (doc, [*events, *new_events])
@@ -551,8 +400,8 @@ class Store:
             action,
             before={sid: before.get(sid) for sid in changed},
             after=dict(changed),
-            doc_before=_doc_fields(old),
-            doc_after=_doc_fields(doc),
+            doc_before=doc_fields(old),
+            doc_after=doc_fields(doc),
         )
         return self._save(doc, events, [event], changed)
 
@@ -597,7 +446,7 @@ class Store:
         origin = origin or extractor
         present = {(s.start, s.stop, s.label, s.origin) for s in doc.spans}
         new_spans: list[Span] = []
-        number = _fresh_number(doc, events)
+        number = fresh_number(doc, events)
         for draft in spans:
             if (draft.start, draft.stop, draft.label, origin) in present:
                 continue
@@ -640,16 +489,20 @@ class Store:
 
     # ------------------------------------------------------------------ decisions
     def accept(self, doc_id: str, span_id: str) -> Document:
-        return self._decide(doc_id, "accept", [span_id], lambda s: self._decided(s, "accepted"))
+        return self._decide(
+            doc_id, "accept", [span_id], lambda s: decided(s, "accepted", self.user)
+        )
 
     def reject(self, doc_id: str, span_id: str) -> Document:
-        return self._decide(doc_id, "reject", [span_id], lambda s: self._decided(s, "rejected"))
+        return self._decide(
+            doc_id, "reject", [span_id], lambda s: decided(s, "rejected", self.user)
+        )
 
     def relabel(self, doc_id: str, span_id: str, label: str) -> Document:
         if label not in self.labels:
             raise SpanError(f"Label {label!r} is not in the store's label set.")
         return self._decide(
-            doc_id, "relabel", [span_id], lambda s: self._decided(s, "accepted", label=label)
+            doc_id, "relabel", [span_id], lambda s: decided(s, "accepted", self.user, label=label)
         )
 
     def adjust(self, doc_id: str, span_id: str, start: int, stop: int) -> Document:
@@ -659,16 +512,20 @@ class Store:
             doc_id,
             "adjust",
             [span_id],
-            lambda s: self._decided(s, "accepted", bounds=(start, stop), text=doc.text[start:stop]),
+            lambda s: decided(
+                s, "accepted", self.user, bounds=(start, stop), text=doc.text[start:stop]
+            ),
         )
 
     def reset(self, doc_id: str, span_id: str) -> Document:
         doc = self.get(doc_id)
-        return self._decide(doc_id, "reset", [span_id], lambda s: _pending(s, doc.text))
+        return self._decide(doc_id, "reset", [span_id], lambda s: pending(s, doc.text))
 
     def accept_all(self, doc_id: str) -> Document:
-        pending = [s.id for s in self.get(doc_id).spans if s.state == "pending"]
-        return self._decide(doc_id, "accept_all", pending, lambda s: self._decided(s, "accepted"))
+        undecided = [s.id for s in self.get(doc_id).spans if s.state == "pending"]
+        return self._decide(
+            doc_id, "accept_all", undecided, lambda s: decided(s, "accepted", self.user)
+        )
 
     def add_span(self, doc_id: str, start: int, stop: int, label: str) -> tuple[Document, Span]:
         doc, events = self._load(doc_id)
@@ -681,7 +538,7 @@ class Store:
                     f"{doc.text[start:stop]!r} at {start}..{stop} is already marked {label}."
                 )
         span = Span(
-            id=f"s{_fresh_number(doc, events)}",
+            id=f"s{fresh_number(doc, events)}",
             start=start,
             stop=stop,
             label=label,
@@ -692,15 +549,15 @@ class Store:
             annotator=self.user,
             time=utc_now(),
         )
-        new_doc = self._progressed(doc.model_copy(update={"spans": [*doc.spans, span]}))
+        new_doc = progressed(doc.model_copy(update={"spans": [*doc.spans, span]}))
         event = self._event(
             doc_id,
             events,
             "add",
             before={span.id: None},
             after={span.id: span},
-            doc_before=_doc_fields(doc),
-            doc_after=_doc_fields(new_doc),
+            doc_before=doc_fields(doc),
+            doc_after=doc_fields(new_doc),
         )
         return self._save(new_doc, events, [event], {span.id: span}), span
 
@@ -743,7 +600,7 @@ class Store:
         if new_doc == doc:
             return doc
         event = self._event(
-            doc.id, events, action, doc_before=_doc_fields(doc), doc_after=_doc_fields(new_doc)
+            doc.id, events, action, doc_before=doc_fields(doc), doc_after=doc_fields(new_doc)
         )
         return self._save(new_doc, events, [event], {})
 
@@ -795,7 +652,7 @@ class Store:
             action,
             before=before,
             after=dict(spans),
-            doc_before=_doc_fields(doc) if fields else {},
+            doc_before=doc_fields(doc) if fields else {},
             doc_after=dict(fields),
             target=target.seq,
         )
@@ -803,7 +660,7 @@ class Store:
 
     # ------------------------------------------------------------------ position
     def _position_path(self) -> Path:
-        return self.root / "users" / _safe_user(self.user)
+        return self.root / "users" / shard_name(self.user)
 
     def position(self) -> tuple[str, str | None] | None:
         """Where this user left off: (document id, span id), if known and still in the store."""
@@ -855,55 +712,6 @@ class Store:
             target=target,
         )
 
-    def _decided(
-        self,
-        span: Span,
-        state: SpanState,
-        *,
-        label: str | None = None,
-        bounds: tuple[int, int] | None = None,
-        text: str | None = None,
-    ) -> Span:
-        """``span`` after a decision by this user, with its decision kind derived."""
-        new_label = label or span.label
-        start, stop = bounds or (span.start, span.stop)
-        orig_label = span.original_label if span.original_label is not None else span.label
-        orig_start = span.original_start if span.original_start is not None else span.start
-        orig_stop = span.original_stop if span.original_stop is not None else span.stop
-        relabeled = span.is_model and new_label != orig_label
-        moved = span.is_model and (start, stop) != (orig_start, orig_stop)
-        if state == "rejected":
-            decision = "rejected"
-        elif not span.is_model:
-            decision = "added"
-        elif relabeled:
-            decision = "relabeled"
-        elif moved:
-            decision = "adjusted"
-        else:
-            decision = "accepted"
-        return span.model_copy(
-            update={
-                "label": new_label,
-                "start": start,
-                "stop": stop,
-                "text": text if text is not None else span.text,
-                "state": state,
-                "decision": decision,
-                "original_label": orig_label if relabeled else None,
-                "original_start": orig_start if moved else None,
-                "original_stop": orig_stop if moved else None,
-                "annotator": self.user,
-                "time": utc_now(),
-            }
-        )
-
-    def _progressed(self, doc: Document) -> Document:
-        """A first decision moves an unreviewed document to in_progress."""
-        if doc.status == "unreviewed":
-            return doc.model_copy(update={"status": "in_progress"})
-        return doc
-
     def _decide(
         self,
         doc_id: str,
@@ -925,69 +733,35 @@ class Store:
                 by_id[sid] = new
         if not changed:
             return doc
-        new_doc = self._progressed(doc.model_copy(update={"spans": list(by_id.values())}))
+        new_doc = progressed(doc.model_copy(update={"spans": list(by_id.values())}))
         # Validate what changed (its fields, and that it fits the text), not the whole document:
         # the other spans are as loaded, and re-validating 2,000 of them cost ~8 ms a decision.
-        Document.model_validate({
-            **new_doc.model_dump(exclude={"spans"}),
-            "spans": [span.model_dump() for span in changed.values() if span is not None],
-        })
+        Document.model_validate(
+            {
+                **new_doc.model_dump(exclude={"spans"}),
+                "spans": [span.model_dump() for span in changed.values() if span is not None],
+            }
+        )
         event = self._event(
             doc_id,
             events,
             action,
             before=before,
             after=dict(changed),
-            doc_before=_doc_fields(doc) if new_doc.status != doc.status else {},
-            doc_after=_doc_fields(new_doc) if new_doc.status != doc.status else {},
+            doc_before=doc_fields(doc) if new_doc.status != doc.status else {},
+            doc_after=doc_fields(new_doc) if new_doc.status != doc.status else {},
         )
         return self._save(new_doc, events, [event], changed)
-
-
-def _fresh_number(doc: Document, events: Sequence[Event]) -> int:
-    """The next span number never used in this document, not even by a span an undo removed
-    (a redo must not collide with a newer span)."""
-    used = [int(doc.next_span_id()[1:]) - 1]
-    for event in events:
-        for sid in (*event.before, *event.after):
-            if sid[:1] == "s" and sid[1:].isdigit():
-                used.append(int(sid[1:]))
-    return max(used) + 1
 
 
 def next_span_number(store: Store, doc_id: str) -> int:
     """The number for a new span id ``sN`` of a stored document (see :func:`_fresh_number`)."""
     doc = store.get(doc_id)
-    return _fresh_number(doc, store.history(doc_id))
-
-
-def _doc_fields(doc: Document) -> dict[str, Any]:
-    return {name: getattr(doc, name) for name in DOC_EVENT_FIELDS}
+    return fresh_number(doc, store.history(doc_id))
 
 
 def _has_span(doc: Document, span_id: str) -> bool:
     return any(s.id == span_id for s in doc.spans)
 
 
-def _pending(span: Span, text: str) -> Span:
-    """``span`` undecided again, with its original label and bounds."""
-    start = span.original_start if span.original_start is not None else span.start
-    stop = span.original_stop if span.original_stop is not None else span.stop
-    return span.model_copy(
-        update={
-            "label": span.original_label or span.label,
-            "start": start,
-            "stop": stop,
-            "text": text[start:stop],
-            "state": "pending",
-            "decision": None,
-            "original_label": None,
-            "original_start": None,
-            "original_stop": None,
-            "annotator": None,
-            "time": None,
-        }
-    )
-
-
-__all__ = ["LockInfo", "Store", "SyncReport", "dump_json"]
+__all__ = ["LockInfo", "Store", "SyncReport", "next_span_number"]
