@@ -1,0 +1,1 @@
+"""The review app (Textual). ``annotator.tui.run.run_review`` starts it."""

@@ -1,0 +1,124 @@
+"""Which spans the cursor visits, in what order, and where a decision sends it next.
+
+Spans are visited in reading order (:func:`annotator.core.model.sort_spans`: by start, outer before
+inner), so nested and overlapping spans are each visited. A :class:`SpanFilter` narrows the visit to
+pending spans or to one label; ``F`` cycles it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from annotator.core.model import Document, Span, sort_spans
+
+
+@dataclass(frozen=True)
+class SpanFilter:
+    """All spans, only pending ones, or only one label."""
+
+    pending_only: bool = False
+    label: str | None = None
+
+    def matches(self, span: Span) -> bool:
+        if self.pending_only and span.state != "pending":
+            return False
+        return self.label is None or span.label == self.label
+
+    @property
+    def active(self) -> bool:
+        return self.pending_only or self.label is not None
+
+    def describe(self) -> str:
+        if self.pending_only:
+            return "pending"
+        return self.label or "all"
+
+    def cycled(self, labels: Sequence[str]) -> SpanFilter:
+        """The next filter: all → pending → each label in turn → all."""
+        if not self.active:
+            return SpanFilter(pending_only=True)
+        if self.pending_only:
+            return SpanFilter(label=labels[0]) if labels else SpanFilter()
+        if self.label is not None and self.label in labels:
+            index = list(labels).index(self.label)
+            if index + 1 < len(labels):
+                return SpanFilter(label=labels[index + 1])
+        return SpanFilter()
+
+
+def _position(span: Span) -> tuple[int, int]:
+    return (span.start, -span.stop)
+
+
+@dataclass(frozen=True)
+class SpanOrder:
+    """The spans the cursor may visit, in visiting order."""
+
+    spans: tuple[Span, ...]
+
+    @classmethod
+    def of(cls, doc: Document | None, span_filter: SpanFilter) -> SpanOrder:
+        if doc is None:
+            return cls(())
+        return cls(tuple(s for s in sort_spans(doc.spans) if span_filter.matches(s)))
+
+    def __len__(self) -> int:
+        return len(self.spans)
+
+    def index(self, span_id: str | None) -> int | None:
+        for i, span in enumerate(self.spans):
+            if span.id == span_id:
+                return i
+        return None
+
+    def first(self) -> Span | None:
+        return self.spans[0] if self.spans else None
+
+    def first_pending(self) -> Span | None:
+        return next((s for s in self.spans if s.state == "pending"), None)
+
+    def step(self, current: Span | None, delta: int) -> Span | None:
+        """The span ``delta`` (±1) steps from ``current``, wrapping around; the first if none."""
+        if not self.spans:
+            return None
+        if current is None:
+            return self.spans[0] if delta > 0 else self.spans[-1]
+        index = self.index(current.id)
+        if index is None:
+            after = [i for i, s in enumerate(self.spans) if _position(s) > _position(current)]
+            index = (after[0] if after else len(self.spans)) - (1 if delta > 0 else 0)
+        return self.spans[(index + delta) % len(self.spans)]
+
+    def next_pending(self, current: Span | None) -> Span | None:
+        """The first pending span after ``current`` in visiting order, wrapping; None if none."""
+        pending = [s for s in self.spans if s.state == "pending"]
+        if not pending:
+            return None
+        if current is None:
+            return pending[0]
+        index = self.index(current.id)
+        if index is not None:
+            for span in self.spans[index + 1 :] + self.spans[:index]:
+                if span.state == "pending":
+                    return span
+            return None
+        here = _position(current)
+        later = [s for s in pending if _position(s) > here]
+        return later[0] if later else pending[0]
+
+    def at_offset(self, offset: int) -> Span | None:
+        """The innermost visited span containing ``offset``, else the first one after it."""
+        containing = [s for s in self.spans if s.start <= offset < s.stop]
+        if containing:
+            return min(containing, key=lambda s: (s.stop - s.start, -s.start))
+        return next((s for s in self.spans if s.start >= offset), None)
+
+
+def overlapping(doc: Document, span: Span) -> list[Span]:
+    """Other spans of ``doc`` that share at least one character with ``span``, in reading order."""
+    return [
+        s
+        for s in sort_spans(doc.spans)
+        if s.id != span.id and s.start < span.stop and span.start < s.stop
+    ]

@@ -1,0 +1,84 @@
+"""``annotator review``: load the corpus, open the store, run the app, close the store."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from annotator.core.corpus import load_corpus
+from annotator.core.errors import StoreLockedError, UsageError
+from annotator.core.settings import load_settings
+from annotator.core.store import Store
+from annotator.tui.context import ReviewContext
+
+
+def open_store(
+    store_dir: Path, user: str, labels: Sequence[str] | None, readonly: bool
+) -> tuple[Store, str | None]:
+    """Open the store writable, or read-only with a banner saying why when someone else writes."""
+    if readonly:
+        store = Store.open(store_dir, user=user, readonly=True)
+        return store, "read-only (--readonly): decisions are not saved"
+    try:
+        return Store.open(store_dir, user=user, labels=labels), None
+    except StoreLockedError:
+        holder = Store.lock_holder(store_dir)
+        store = Store.open(store_dir, user=user, readonly=True)
+        who = f"{holder.user} since {holder.since}" if holder else "another annotator"
+        return store, f"read-only: store in use by {who} — decisions are not saved"
+
+
+def run_review(
+    paths: Sequence[Path],
+    store_dir: Path,
+    user: str,
+    labels: Sequence[str] | None,
+    readonly: bool,
+) -> int:
+    """Open the review app; returns the exit code. Domain errors propagate to the CLI."""
+    settings = load_settings()
+    notices: list[str] = []
+    documents = []
+    if paths:
+        corpus = load_corpus(paths)
+        for problem in corpus.problems:
+            print(f"annotator: {problem}", file=sys.stderr)
+        notices.extend(corpus.problems)
+        notices.extend(corpus.warnings)
+        documents = corpus.documents
+    elif not (store_dir / "store.json").is_file():
+        raise UsageError(
+            f"There is no store at {store_dir} yet; name the documents to review, "
+            "e.g. `annotator seeds/`."
+        )
+    store, banner = open_store(store_dir, user, labels, readonly)
+    try:
+        if documents:
+            if store.readonly:
+                missing = [d.id for d in documents if not store.has(d.id)]
+                if missing:
+                    notices.append(
+                        f"{len(missing)} documents are not in the store and cannot be added "
+                        "while it is read-only."
+                    )
+            else:
+                report = store.sync(documents)
+                if report.stale:
+                    notices.append(
+                        f"{len(report.stale)} documents changed on disk since they were "
+                        f"annotated (kept on the stored text): {', '.join(report.stale[:5])}"
+                    )
+                if report.skipped:
+                    notices.append(
+                        f"{len(report.skipped)} documents were skipped: their store files "
+                        "are damaged."
+                    )
+        notices.extend(store.problems)
+        from annotator.tui.app import make_app
+
+        app = make_app(ReviewContext(store, settings, banner, notices))
+        code = app.run()
+        return code or 0
+    finally:
+        store.close()

@@ -1,0 +1,321 @@
+"""The review screen's shared state: layout, the open document, the status lines.
+
+The actions live in mixins (``review_decide``, ``review_documents``, ``review_search``,
+``review_extraction``) that all build on :class:`ReviewBase`; ``review.ReviewScreen`` puts them
+together. Store calls are made right in the key handlers through
+:class:`~annotator.tui.saving.Saver` (a write takes a millisecond or two and is durable when it
+returns), so the save indicator tells the truth before the next key is read.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.events import Resize
+from textual.screen import Screen
+from textual.widgets import Footer, ProgressBar, Static
+
+from annotator.core.model import Document, Span
+from annotator.core.store import Store
+from annotator.core.tokens import Token
+from annotator.tui.bounds import TokenSelection
+from annotator.tui.context import ReviewContext
+from annotator.tui.navigation import SpanOrder
+from annotator.tui.saving import Saver, SaveState
+from annotator.tui.search import Match
+from annotator.tui.widgets.detail import header, legend, span_detail
+from annotator.tui.widgets.doc_list import DocList
+from annotator.tui.widgets.doc_view import DocView
+from annotator.tui.widgets.save_indicator import SaveIndicator
+from annotator.tui.widgets.search_bar import SearchBar
+
+MIN_WIDTH, MIN_HEIGHT = 60, 15
+SIDEBAR_MIN_WIDTH = 100
+"""Below this many columns the document list starts hidden (``t`` shows it)."""
+
+SELECT_ACTIONS = {"select_move", "add_span", "select_cancel"}
+ALWAYS = {"toggle_sidebar"}
+
+
+class ReviewBase(Screen[None], inherit_bindings=False):
+    """State and helpers every group of review actions uses."""
+
+    def __init__(self, context: ReviewContext) -> None:
+        super().__init__()
+        self.context = context
+        self.store: Store = context.store
+        self.saver = Saver(self._show_save_state)
+        self.labels = self.store.labels.labels
+        self.doc: Document | None = None
+        self.selecting: TokenSelection | None = None
+        self._tokens: list[Token] = []
+        self._query = ""
+        self._matches: list[Match] = []
+        self._match_index: int | None = None
+        self._at_match = False
+        """True right after a jump to a search match, until the cursor moves on."""
+        self._hint = ""
+        self._shown: dict[str, Text] = {}
+        self._extracting: set[str] = set()
+        self._extractor_name = "the extractor"
+        self._outside_labels: Counter[str] = Counter()
+
+    # ------------------------------------------------------------------ widgets
+    @property
+    def view(self) -> DocView:
+        return self.query_one("#doc", DocView)
+
+    @property
+    def doc_list(self) -> DocList:
+        return self.query_one("#doc-list", DocList)
+
+    @property
+    def search_bar(self) -> SearchBar:
+        return self.query_one("#search-bar", SearchBar)
+
+    def compose(self) -> ComposeResult:
+        yield Static(self.context.banner or "", id="banner")
+        with Horizontal(id="body"):
+            with Vertical(id="sidebar"):
+                yield Static("Documents", id="sidebar-title")
+                yield DocList(id="doc-list")
+            with Vertical(id="main"):
+                yield Static(id="doc-header")
+                yield Static(id="legend")
+                yield DocView(id="doc")
+                yield Static(id="detail")
+                yield SearchBar(placeholder="search this document…", id="search-bar")
+                with Horizontal(id="status"):
+                    yield Static(id="status-text")
+                    yield ProgressBar(id="extract-progress", show_eta=False)
+                    yield SaveIndicator(id="save")
+        yield Static(id="too-small")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#banner").display = bool(self.context.banner)
+        self.query_one("#extract-progress").display = False
+        self.search_bar.display = False
+        wide = self.app.size.width >= SIDEBAR_MIN_WIDTH
+        self.query_one("#sidebar").display = self.context.settings.sidebar and wide
+        self.view.set_labels(self.labels)
+        self.query_one("#legend", Static).update(legend(self.labels, self.view.label_style))
+        self.doc_list.set_summaries(self.store.summaries())
+        for notice in self.context.notices:
+            self.notify(notice, severity="warning", timeout=10)
+        self._open(*self._start_position(), save_position=False)
+        self.view.focus()
+        self._check_size(self.app.size.width, self.app.size.height)
+        self._after_mount()
+
+    def _after_mount(self) -> None:
+        """Hook for the mixins: runs once the first document is on screen."""
+
+    def _start_position(self) -> tuple[str | None, str | None]:
+        position = self.store.position()
+        if position is not None:
+            return position
+        summaries = self.store.summaries()
+        todo = [s.id for s in summaries if s.status in ("unreviewed", "in_progress")]
+        if todo:
+            return todo[0], None
+        return (summaries[0].id if summaries else None), None
+
+    def on_resize(self, event: Resize) -> None:
+        self._check_size(event.size.width, event.size.height)
+
+    def _check_size(self, width: int, height: int) -> None:
+        small = width < MIN_WIDTH or height < MIN_HEIGHT
+        self.set_class(small, "-too-small")
+        if small:
+            self.query_one("#too-small", Static).update(
+                f"terminal too small: need {MIN_WIDTH}×{MIN_HEIGHT} (now {width}×{height})"
+            )
+
+    # ------------------------------------------------------------------ showing things
+    def _show(self, selector: str, text: Text) -> None:
+        """Update a one- or two-line Static of fixed size, only when its text changed.
+
+        These lines have a fixed height in app.tcss, so no layout pass is needed: a key press
+        repaints the lines that changed and nothing else.
+        """
+        if self._shown.get(selector) != text:
+            self._shown[selector] = text
+            self.query_one(selector, Static).update(text, layout=False)
+
+    def _show_save_state(self, state: SaveState) -> None:
+        self.query_one("#save", SaveIndicator).state = state
+        if state.status == "failed":
+            self.notify(f"NOT SAVED: {state.detail}", severity="error", timeout=8)
+
+    def _set_hint(self, hint: str) -> None:
+        self._hint = hint
+        self._refresh_status()
+
+    def _refresh_status(self) -> None:
+        text = Text(no_wrap=True, overflow="ellipsis")
+        if self.selecting is not None and self.doc is not None:
+            start, stop = self.selecting.bounds(self._tokens)
+            text.append(" SELECT ", style="reverse bold")
+            text.append(f" «{' '.join(self.doc.text[start:stop].split())}»  ")
+            text.append("h/l move · H/L extend · digit adds · esc cancels", style="dim")
+        else:
+            summaries = self.store.summaries()
+            reviewed = sum(1 for s in summaries if s.status == "reviewed")
+            total = sum(s.pending + s.accepted + s.rejected for s in summaries)
+            decided = sum(s.accepted + s.rejected for s in summaries)
+            text.append(f"{reviewed}/{len(summaries)} docs reviewed", style="bold")
+            text.append(f" · {decided}/{total} spans decided")
+            span_filter = self.view.span_filter
+            if span_filter.active:
+                shown = len(SpanOrder.of(self.doc, span_filter))
+                text.append(f" · filter: {span_filter.describe()} ({shown})", style="bold")
+            if self._matches and self._match_index is not None:
+                text.append(
+                    f" · match {self._match_index + 1}/{len(self._matches)} «{self._query}»"
+                )
+            if self._hint:
+                text.append(f" · {self._hint}", style="italic")
+        self._show("#status-text", text)
+
+    def _notice(self, doc: Document) -> str:
+        """What to say about a document that is not a span."""
+        if not doc.text:
+            return "empty document — nothing to annotate (r marks it reviewed)"
+        if doc.extraction == "unsupported" and not doc.spans:
+            return f"no extractor for {doc.lang} — annotate by hand (s to select)"
+        if doc.extraction == "pending" and doc.id in self._extracting:
+            return f"{self._extractor_name} is reading this document… (s adds spans meanwhile)"
+        if doc.extraction == "pending" and not doc.spans:
+            why = "the store is read-only" if self.store.readonly else "no extractor ran"
+            return f"no predictions ({why}) — annotate by hand (s to select)"
+        if not doc.spans:
+            return f"{doc.extractor or 'the extractor'} found nothing here — s adds a span by hand"
+        if not any(s.state == "pending" for s in doc.spans):
+            if doc.status == "reviewed":
+                return "reviewed ✓ — ] goes to the next document"
+            return "all spans decided — r marks reviewed"
+        return ""
+
+    def _refresh_doc_widgets(self) -> None:
+        doc = self.doc
+        if doc is None:
+            self._show("#doc-header", Text("no documents in this store"))
+            return
+        ids = self.store.ids()
+        position = ids.index(doc.id) + 1 if doc.id in ids else 0
+        self._show("#doc-header", header(doc, position, len(ids)))
+        self._refresh_detail()
+        self._refresh_status()
+
+    def _refresh_detail(self) -> None:
+        notice = self._notice(self.doc) if self.doc else "no documents"
+        detail = span_detail(self.doc, self.view.current_span, notice, self.view.label_style)
+        self._show("#detail", detail)
+
+    def _move_cursor(self, span_id: str) -> None:
+        """Put the cursor on a span and describe it in the same frame (the view repaints only
+        the rows of the old and the new span)."""
+        self.view.cursor = span_id
+        self._refresh_detail()
+
+    @on(DocView.CursorMoved)
+    def _cursor_moved(self, message: DocView.CursorMoved) -> None:
+        self._refresh_detail()
+
+    # ------------------------------------------------------------------ documents
+    def _open(self, doc_id: str | None, span_id: str | None, *, save_position: bool = True) -> None:
+        """Show a document, the cursor on ``span_id`` or on its first pending span."""
+        self._leave_select()
+        self._clear_search()
+        if doc_id is None or not self.store.has(doc_id):
+            self.doc = None
+            self.view.show_document(None, None, "no documents — open a folder of .txt files")
+            self._refresh_doc_widgets()
+            return
+        doc = self.store.get(doc_id)
+        self.doc = doc
+        order = SpanOrder.of(doc, self.view.span_filter)
+        if span_id is None or order.index(span_id) is None:
+            first = order.first_pending() or order.first()
+            span_id = first.id if first else None
+        self._tokens = []
+        self.view.show_document(doc, span_id, self._notice(doc))
+        self.doc_list.show_current(doc_id)
+        self._hint = ""
+        self._refresh_doc_widgets()
+        if save_position:
+            self.save_position()
+
+    def save_position(self) -> None:
+        """Remember where this user is (the document and span on screen)."""
+        if self.doc is not None and not self.store.readonly:
+            doc_id, span_id = self.doc.id, self.view.cursor
+            self.saver.run("position", lambda: self.store.set_position(doc_id, span_id))
+
+    def _changed(self, doc: Document) -> None:
+        """Show a document after a store call changed it."""
+        self.doc = doc
+        self.view.update_document(doc)
+        self.doc_list.update_summary(self.store.summary(doc.id))
+        self._refresh_doc_widgets()
+
+    def _step_document(self, delta: int) -> None:
+        ids = self.store.ids()
+        if not ids:
+            return
+        index = ids.index(self.doc.id) if self.doc and self.doc.id in ids else -delta
+        target = index + delta
+        if not 0 <= target < len(ids):
+            self._set_hint(
+                "this is the last document" if delta > 0 else "this is the first document"
+            )
+            return
+        self._open(ids[target], None)
+
+    def _next_unreviewed(self) -> None:
+        ids = [s.id for s in self.store.summaries()]
+        todo = {s.id for s in self.store.summaries() if s.status in ("unreviewed", "in_progress")}
+        start = ids.index(self.doc.id) if self.doc and self.doc.id in ids else -1
+        for doc_id in ids[start + 1 :] + ids[: start + 1]:
+            if doc_id in todo and (self.doc is None or doc_id != self.doc.id):
+                self._open(doc_id, None)
+                return
+        self._set_hint("every document is reviewed or ignored")
+
+    # ------------------------------------------------------------------ enabling actions
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ALWAYS:
+            return True
+        if (self.selecting is not None) != (action in SELECT_ACTIONS):
+            return False
+        if action in ("relabel", "add_span"):
+            number = parameters[0] if parameters else 0
+            return isinstance(number, int) and number <= len(self.labels)
+        return True
+
+    def _span_or_hint(self) -> Span | None:
+        span = self.view.current_span
+        if span is None or self.doc is None:
+            self.app.bell()
+            self._set_hint("no span here — s selects text to add one")
+            return None
+        return span
+
+    def _show_selection(self) -> None:
+        self.view.set_selection(self.selecting.bounds(self._tokens) if self.selecting else None)
+        self.refresh_bindings()
+        self._refresh_status()
+
+    def _leave_select(self) -> None:
+        if self.selecting is not None:
+            self.selecting = None
+            self._show_selection()
+
+    def _clear_search(self) -> None:
+        self._matches, self._match_index, self._at_match = [], None, False
+        self.view.set_matches([], None)

@@ -1,0 +1,140 @@
+"""Moving between spans and documents, and the document's own state: reviewed, flag, comment."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.widgets import OptionList
+
+from annotator.core.model import DocStatus
+from annotator.tui.navigation import SpanOrder
+from annotator.tui.screens.dialogs import CommentScreen, ConfirmScreen
+from annotator.tui.screens.review_base import ReviewBase
+from annotator.tui.widgets.doc_list import DocList
+
+FLAG = "flagged"
+"""The flag ``f`` toggles."""
+
+
+class DocumentActions(ReviewBase):
+    """The keys that move, and the ones that mark a whole document."""
+
+    # ------------------------------------------------------------------ moving
+    def action_next_span(self) -> None:
+        self._step_span(1)
+
+    def action_prev_span(self) -> None:
+        self._step_span(-1)
+
+    def _step_span(self, delta: int) -> None:
+        self._at_match = False
+        order = SpanOrder.of(self.doc, self.view.span_filter)
+        target = order.step(self.view.current_span, delta)
+        if target is None:
+            self.app.bell()
+            self._set_hint(self._notice(self.doc) if self.doc else "")
+            return
+        self._move_cursor(target.id)
+
+    def action_next_doc(self) -> None:
+        self._step_document(1)
+
+    def action_prev_doc(self) -> None:
+        self._step_document(-1)
+
+    def action_documents(self) -> None:
+        self.query_one("#sidebar").display = True
+        self.doc_list.focus()
+
+    def action_toggle_sidebar(self) -> None:
+        sidebar = self.query_one("#sidebar")
+        sidebar.display = not sidebar.display
+        if not sidebar.display:
+            self.view.focus()
+
+    @on(OptionList.OptionSelected, "#doc-list")
+    def _document_chosen(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option.id and (self.doc is None or event.option.id != self.doc.id):
+            self._open(event.option.id, None)
+        self.view.focus()
+
+    @on(DocList.Back)
+    def _document_list_back(self) -> None:
+        self.view.focus()
+
+    # ------------------------------------------------------------------ the document's state
+    def action_mark_reviewed(self) -> None:
+        if self.doc is None:
+            return
+        pending = sum(1 for s in self.doc.spans if s.state == "pending")
+        if pending:
+            noun = "span is" if pending == 1 else "spans are"
+            self.app.push_screen(
+                ConfirmScreen(
+                    f"{pending} {noun} still pending in {self.doc.id}.\n"
+                    "Accept them all and mark the document reviewed?"
+                ),
+                self._confirmed_reviewed,
+            )
+            return
+        self._mark_reviewed()
+
+    def _confirmed_reviewed(self, yes: bool | None) -> None:
+        if not yes or self.doc is None:
+            self._set_hint("not marked reviewed: decide the pending spans, or A accepts them all")
+            return
+        doc_id = self.doc.id
+        doc = self.saver.run("accept all", lambda: self.store.accept_all(doc_id))
+        if doc is not None:
+            self._changed(doc)
+            self._mark_reviewed()
+
+    def _mark_reviewed(self) -> None:
+        if self.doc is None:
+            return
+        doc_id = self.doc.id
+        if self.doc.status != "reviewed":
+            doc = self.saver.run("reviewed", lambda: self.store.set_status(doc_id, "reviewed"))
+            if doc is None:
+                return
+            self._changed(doc)
+        self._next_unreviewed()
+        if self.doc is None or self.doc.id != doc_id:
+            self.notify(f"{doc_id} marked reviewed (u in it undoes)", timeout=3)
+
+    def action_flag(self) -> None:
+        if self.doc is None:
+            return
+        doc_id, flags = self.doc.id, list(self.doc.flags)
+        flags = [f for f in flags if f != FLAG] if FLAG in flags else [*flags, FLAG]
+        doc = self.saver.run("flag", lambda: self.store.set_flags(doc_id, flags))
+        if doc is not None:
+            self._changed(doc)
+
+    def action_ignore(self) -> None:
+        if self.doc is None:
+            return
+        doc_id = self.doc.id
+        if self.doc.status == "ignored":
+            decided = any(s.state != "pending" for s in self.doc.spans)
+            status: DocStatus = "in_progress" if decided else "unreviewed"
+            doc = self.saver.run("unignore", lambda: self.store.set_status(doc_id, status))
+            if doc is not None:
+                self._changed(doc)
+            return
+        doc = self.saver.run("ignore", lambda: self.store.set_status(doc_id, "ignored"))
+        if doc is not None:
+            self._changed(doc)
+            self._next_unreviewed()
+
+    def action_comment(self) -> None:
+        if self.doc is not None:
+            self.app.push_screen(CommentScreen(self.doc.id, self.doc.comment), self._commented)
+
+    def _commented(self, comment: str | None) -> None:
+        if comment is None or self.doc is None or comment == self.doc.comment:
+            return
+        doc_id = self.doc.id
+        doc = self.saver.run("comment", lambda: self.store.set_comment(doc_id, comment))
+        if doc is not None:
+            self._changed(doc)

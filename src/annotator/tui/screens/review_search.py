@@ -1,0 +1,137 @@
+"""Search in the document (/), in every document (ctrl+f) and the span filter (F)."""
+
+from __future__ import annotations
+
+import functools
+
+from textual import on
+
+from annotator.tui.navigation import SpanFilter, SpanOrder
+from annotator.tui.screens.corpus_search import CorpusAction, CorpusSearchScreen
+from annotator.tui.screens.review_base import ReviewBase
+from annotator.tui.search import covering_span, find_matches
+from annotator.tui.widgets.search_bar import SearchBar
+
+
+class SearchActions(ReviewBase):
+    """Finding text and narrowing which spans the cursor visits."""
+
+    def action_search(self) -> None:
+        bar = self.search_bar
+        bar.display = True
+        bar.value = self._query
+        bar.focus()
+
+    @on(SearchBar.Submitted, "#search-bar")
+    def _search_submitted(self, event: SearchBar.Submitted) -> None:
+        event.stop()
+        self._close_search_bar()
+        self._query = event.value.strip()
+        if self.doc is None or not self._query:
+            self._clear_search()
+            return
+        self._matches = find_matches(self.doc.text, self._query)
+        if not self._matches:
+            self._match_index = None
+            self.view.set_matches([], None)
+            self._set_hint(f"no match for «{self._query}» here — ctrl+f searches every document")
+            return
+        here = self.view.current_span.start if self.view.current_span else self.view.top_offset()
+        later = [i for i, m in enumerate(self._matches) if m.start >= here]
+        self._show_match(later[0] if later else 0)
+
+    @on(SearchBar.Cancelled)
+    def _search_cancelled(self) -> None:
+        self._close_search_bar()
+
+    def _close_search_bar(self) -> None:
+        self.search_bar.display = False
+        self.view.focus()
+
+    def _show_match(self, index: int) -> None:
+        self._match_index = index
+        self._at_match = True
+        match = self._matches[index]
+        self.view.set_matches(self._matches, index)
+        order = SpanOrder.of(self.doc, self.view.span_filter)
+        at = order.at_offset(match.start)
+        if at is not None and at.start < match.stop and match.start < at.stop:
+            self._move_cursor(at.id)
+        self._hint = ""
+        self._refresh_status()
+
+    def action_match(self, delta: int) -> None:
+        if not self._matches:
+            self.app.bell()
+            self._set_hint("no search — / searches this document")
+            return
+        current = self._match_index if self._match_index is not None else -delta
+        self._show_match((current + delta) % len(self._matches))
+
+    def action_clear(self) -> None:
+        self._clear_search()
+        if self.view.span_filter.active:
+            self.view.set_filter(SpanFilter())
+        self._set_hint("")
+
+    def action_cycle_filter(self) -> None:
+        span_filter = self.view.span_filter.cycled(self.labels)
+        self.view.set_filter(span_filter)
+        current = self.view.current_span
+        if current is None or not span_filter.matches(current):
+            order = SpanOrder.of(self.doc, span_filter)
+            target = order.next_pending(current) or order.step(current, 1)
+            if target is not None:
+                self._move_cursor(target.id)
+        self._refresh_status()
+
+    def action_corpus_search(self) -> None:
+        self.app.push_screen(
+            CorpusSearchScreen(self.store.root, self.store.user, self.labels, self._query),
+            self._corpus_action,
+        )
+
+    def _corpus_action(self, action: CorpusAction | None) -> None:
+        if action is None:
+            return
+        if action.kind == "open" and action.match is not None:
+            match = action.match
+            if self.doc is None or self.doc.id != action.doc_id:
+                self._open(action.doc_id, None)
+            if self.doc is not None:
+                self._matches = [match]
+                self._show_match(0)
+            return
+        self._label_every_match(action)
+
+    def _label_every_match(self, action: CorpusAction) -> None:
+        added = covered = 0
+        documents: set[str] = set()
+        for doc_hits in action.hits:
+            doc_id = doc_hits.doc_id
+            if not self.store.has(doc_id):
+                continue
+            doc = self.store.get(doc_id)
+            for match in doc_hits.matches:
+                if covering_span(doc.spans, match, action.label) is not None:
+                    covered += 1
+                    continue
+                result = self.saver.run(
+                    f"add {action.label}",
+                    functools.partial(
+                        self.store.add_span, doc_id, match.start, match.stop, action.label
+                    ),
+                )
+                if result is None:
+                    self._set_hint(f"stopped after {added} spans: the store refused one")
+                    return
+                doc = result[0]
+                added += 1
+                documents.add(doc_id)
+            self.doc_list.update_summary(self.store.summary(doc_id))
+            if self.doc is not None and doc_id == self.doc.id:
+                self._changed(doc)
+        skipped = f"; {covered} were already covered" if covered else ""
+        self._set_hint(
+            f"added {action.label} to {added} matches in {len(documents)} documents{skipped}"
+        )
