@@ -141,3 +141,17 @@ async def test_whole_words_can_be_turned_off(seed_store: Store) -> None:
         await app.workers.wait_for_complete()
         await until(pilot, lambda: surfaces() == {"Интерпол"})
         assert "exact text" in str(search.query_one("#corpus-summary").render())
+
+
+async def test_tab_in_the_search_bar_does_not_move_the_span_cursor(seed_store: Store) -> None:
+    app = app_for(seed_store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        view = app.screen.query_one("#doc", DocView)
+        before = view.current_span
+        await pilot.press("slash", *"мар", "tab", "shift+tab")
+        await pilot.pause()
+        assert view.current_span == before
+        await pilot.press(*"ракеш", "enter")
+        await pilot.pause()
+        assert review_screen(app)._matches == find_matches(seed_store.get(FIRST).text, "марракеш")

@@ -249,6 +249,7 @@ SELECT = [
 
 SEARCH_BAR = [
     _b("escape", "cancel", "Cancel", "search.cancel", "close the search bar"),
+    _b("tab,shift+tab", "stay", "Stay", "search.stay", "tab stays in the search bar"),
 ]
 
 DOCUMENT_LIST = [

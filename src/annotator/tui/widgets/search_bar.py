@@ -21,3 +21,6 @@ class SearchBar(Input):
 
     def action_cancel(self) -> None:
         self.post_message(self.Cancelled())
+
+    def action_stay(self) -> None:
+        """Swallow tab: typing a query must not move the span cursor behind the bar."""
