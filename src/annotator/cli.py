@@ -10,7 +10,7 @@ import functools
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import ParamSpec, TypeVar
+from typing import ParamSpec, TypeVar, cast
 
 import click
 from click_default_group import DefaultGroup
@@ -68,13 +68,20 @@ labels_option = click.option(
 paths_argument = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 
 
-@click.group(cls=DefaultGroup, default="review", default_if_no_args=True)
-@click.version_option(__version__, prog_name="annotator")
-def main() -> None:
+def _main() -> None:
     """Review entity annotations from the keyboard and export them as gold.
 
     `annotator seeds/` opens the review app on a folder of .txt files.
     """
+
+
+# DefaultGroup (click-default-group) is untyped: name the group's type for the commands below.
+main = cast(
+    click.Group,
+    click.group(cls=DefaultGroup, default="review", default_if_no_args=True)(  # type: ignore[no-untyped-call]
+        click.version_option(__version__, prog_name="annotator")(_main)
+    ),
+)
 
 
 @main.command()

@@ -376,7 +376,7 @@ class StoreMachine(RuleBasedStateMachine):
 
 def test_store_state_machine(tmp_path: Path) -> None:
     StoreMachine.base = tmp_path
-    run_state_machine_as_test(  # type: ignore[no-untyped-call]
+    run_state_machine_as_test(  # type: ignore[no-untyped-call, unused-ignore]
         StoreMachine,
         settings=settings(
             max_examples=40,
