@@ -220,15 +220,18 @@ def import_(
 @main.command()
 @click.argument("gold", type=click.Path(path_type=Path))
 @click.argument("pred", type=click.Path(path_type=Path))
-@click.option("--scheme", type=click.Choice(SCHEMES), default="strict", show_default=True)
+@click.option("--scheme", "scheme", type=click.Choice(SCHEMES), multiple=True,
+              help="Scoring scheme; repeat for several (default: strict).")
 @click.option("--all-schemes", is_flag=True, help="Score with every scheme.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @friendly
-def evaluate(gold: Path, pred: Path, scheme: str, all_schemes: bool, as_json: bool) -> int:
+def evaluate(
+    gold: Path, pred: Path, scheme: tuple[str, ...], all_schemes: bool, as_json: bool
+) -> int:
     """Score predictions PRED against GOLD (files in any readable format)."""
     from annotator.commands.evaluate import run_evaluate
 
-    schemes = SCHEMES if all_schemes else [scheme]
+    schemes = SCHEMES if all_schemes else list(dict.fromkeys(scheme or ["strict"]))
     return run_evaluate(gold=gold, pred=pred, schemes=schemes, as_json=as_json)
 
 

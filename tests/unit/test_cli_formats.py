@@ -270,6 +270,11 @@ def test_evaluate_all_schemes_and_table(annotated_store: Path, tmp_path: Path) -
     assert all(r["micro"]["f1"] == 1.0 for r in body["schemes"])
     table = run("evaluate", str(gold), str(gold), "--scheme", "token")
     assert table.exit_code == 0 and "token" in table.stdout and "micro" in table.stdout
+    two = json.loads(run("evaluate", str(gold), str(gold), "--scheme", "type", "--scheme",
+                         "strict", "--json").stdout)
+    assert [r["scheme"] for r in two["schemes"]] == ["type", "strict"]
+    default = json.loads(run("evaluate", str(gold), str(gold), "--json").stdout)
+    assert default["scheme"] == "strict"
 
 
 def test_evaluate_matches_by_sha256(annotated_store: Path, tmp_path: Path) -> None:

@@ -341,3 +341,29 @@ def test_redo_never_overwrites_a_span_made_after_the_undo(store: Store) -> None:
     store.redo("d1")
     ids = {s.id: s.text for s in store.get("d1").spans}
     assert ids[added.id] == "Юргеном" and ids[newer.id] == "Штоком"
+
+
+def test_moved_bounds_drop_the_models_normal_form_until_moved_back(store: Store) -> None:
+    store.adjust("d1", "s2", 23, 31)  # "Марракеше" -> "Марракеш": the lemma no longer applies
+    moved = store.get("d1").span("s2")
+    assert (moved.normal, moved.original_normal) == (None, "Марракеш")
+    store.relabel("d1", "s2", "ORG")
+    assert store.get("d1").span("s2").normal is None
+    store.adjust("d1", "s2", 23, 32)
+    back = store.get("d1").span("s2")
+    assert (back.normal, back.original_normal, back.decision) == ("Марракеш", None, "relabeled")
+    store.adjust("d1", "s2", 23, 31)
+    store.reset("d1", "s2")
+    reset = store.get("d1").span("s2")
+    assert (reset.normal, reset.original_normal, reset.label) == ("Марракеш", None, "LOC")
+
+
+def test_spans_saved_before_original_normal_existed_are_read_by_the_current_rule() -> None:
+    from annotator.core.model import Span
+
+    old = {"id": "s1", "start": 0, "stop": 8, "label": "LOC", "text": "Марракеш",
+           "normal": "Марракеш", "origin": "natasha-1.6.0", "state": "accepted",
+           "decision": "adjusted", "original_start": 0, "original_stop": 9}
+    span = Span.model_validate(old)
+    assert (span.normal, span.original_normal) == (None, "Марракеш")
+    assert Span.model_validate(span.model_dump()) == span

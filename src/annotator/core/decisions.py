@@ -3,7 +3,9 @@
 A decision sets ``state``, ``annotator`` and ``time``; ``decision`` is derived: ``added`` for
 manual spans, ``rejected`` when rejected, ``relabeled`` when the label differs from the model's
 original, ``adjusted`` when the bounds differ, else ``accepted``. The first change of label or
-bounds keeps the model's ``original_label`` / ``original_start`` / ``original_stop``.
+bounds keeps the model's ``original_label`` / ``original_start`` / ``original_stop``; while the
+bounds differ from the model's, ``normal`` is None (the model's normal form was the lemma of its
+surface) and ``original_normal`` keeps it, so moving back or resetting restores it.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ def decided(
     orig_stop = span.original_stop if span.original_stop is not None else span.stop
     relabeled = span.is_model and new_label != orig_label
     moved = span.is_model and (start, stop) != (orig_start, orig_stop)
+    model_normal = _model_normal(span)
     if state == "rejected":
         decision = "rejected"
     elif not span.is_model:
@@ -49,6 +52,8 @@ def decided(
             "start": start,
             "stop": stop,
             "text": text if text is not None else span.text,
+            "normal": None if moved else model_normal,
+            "original_normal": model_normal if moved else None,
             "state": state,
             "decision": decision,
             "original_label": orig_label if relabeled else None,
@@ -70,6 +75,8 @@ def pending(span: Span, text: str) -> Span:
             "start": start,
             "stop": stop,
             "text": text[start:stop],
+            "normal": _model_normal(span),
+            "original_normal": None,
             "state": "pending",
             "decision": None,
             "original_label": None,
@@ -79,6 +86,11 @@ def pending(span: Span, text: str) -> Span:
             "time": None,
         }
     )
+
+
+def _model_normal(span: Span) -> str | None:
+    """The model's normal form of its own surface, wherever the span's bounds are now."""
+    return span.original_normal if span.original_start is not None else span.normal
 
 
 def progressed(doc: Document) -> Document:

@@ -102,6 +102,12 @@ def _installed_version(package: str) -> str:
 
 def _load_natasha_models() -> _NatashaModels:
     """Import natasha and load its news models (about a second; they ship with the package)."""
+    if "numpy" not in sys.modules:
+        # One BLAS thread unless the user chose otherwise: natasha's small matrix products run
+        # faster on one (measured: 20-45 docs/s with OpenBLAS's default two threads on two cores,
+        # 30-40 with one, see bench/RESULTS.md), and the review app's UI thread keeps a core.
+        for variable in _BLAS_THREAD_VARIABLES:
+            os.environ.setdefault(variable, "1")
     try:
         from natasha import (
             MorphVocab,

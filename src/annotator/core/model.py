@@ -62,8 +62,22 @@ class Span(BaseModel):
     original_label: str | None = None
     original_start: int | None = None
     original_stop: int | None = None
+    original_normal: str | None = None
     annotator: str | None = None
     time: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _upgrade(cls, data: Any) -> Any:
+        """Records written before ``original_normal`` existed kept a moved span's model lemma in
+        ``normal``; read them as the current rule has it (no normal form while bounds differ)."""
+        if (
+            isinstance(data, dict)
+            and "original_normal" not in data
+            and data.get("original_start") is not None
+        ):
+            return {**data, "normal": None, "original_normal": data.get("normal")}
+        return data
 
     @model_validator(mode="after")
     def _check_range(self) -> Span:

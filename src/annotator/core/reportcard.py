@@ -9,7 +9,9 @@ counted under its **original** label (the label the model gave it):
 - ``adjusted``: accepted with other bounds (re-bounded); a span both relabeled and re-bounded counts
   in both;
 - ``rejected``, ``pending``: rejected, not decided yet;
-- ``missed``: spans added by hand and accepted, counted under their label — what the model missed.
+- ``missed``: spans added by hand and accepted, counted under their label — what the model missed;
+  only in documents a model ran on (a document no extractor covers, such as an English text for a
+  Russian model, says nothing about the model).
 """
 
 from __future__ import annotations
@@ -83,6 +85,11 @@ def _count(card: LabelCard, span: Span) -> None:
         card.accepted += 1
 
 
+def _model_ran(doc: Document) -> bool:
+    """Whether an extractor or an import proposed spans for this document."""
+    return doc.extraction == "done" or any(span.is_model for span in doc.spans)
+
+
 def report_card(docs: Iterable[Document], labels: Sequence[str] = ()) -> ReportCard:
     """The report card over ``docs``; every label in ``labels`` gets a row, even an empty one."""
     card = ReportCard(labels={label: LabelCard() for label in labels})
@@ -93,6 +100,6 @@ def report_card(docs: Iterable[Document], labels: Sequence[str] = ()) -> ReportC
                 _count(card.labels.setdefault(original, LabelCard()), span)
                 per_origin = card.origins.setdefault(span.origin, {})
                 _count(per_origin.setdefault(original, LabelCard()), span)
-            elif span.state == "accepted":
+            elif span.state == "accepted" and _model_ran(doc):
                 card.labels.setdefault(span.label, LabelCard()).missed += 1
     return card

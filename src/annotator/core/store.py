@@ -302,6 +302,9 @@ class Store:
 
     def get(self, doc_id: str) -> Document:
         """The document with its spans, as last saved."""
+        if self.readonly:  # nothing is cached and no decision follows: skip the event log
+            self._entry(doc_id)
+            return self._shard(doc_id).load(events=False)[0]
         return self._load(doc_id)[0]
 
     def history(self, doc_id: str) -> list[Event]:
@@ -407,7 +410,8 @@ class Store:
 
     # ------------------------------------------------------------------ predictions
     def _prediction_path(self, sha256: str, extractor: str) -> Path:
-        return self.root / "predictions" / shard_name(extractor) / f"{sha256}.json"
+        folder = shard_name(extractor).removesuffix(".json")
+        return self.root / "predictions" / folder / f"{sha256}.json"
 
     def cached_predictions(self, sha256: str, extractor: str) -> list[SpanDraft] | None:
         path = self._prediction_path(sha256, extractor)
