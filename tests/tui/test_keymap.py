@@ -71,3 +71,16 @@ def test_a_clashing_config_keymap_stops_the_app_with_one_sentence(seed_store: St
     path.write_text('[keymap]\n"review.accept" = "x"\n', encoding="utf-8")
     with pytest.raises(ConfigError, match="would serve both"):
         AnnotatorApp(app_for(seed_store, settings=load_settings()).context)
+
+
+def test_search_help_says_enter_goes_to_the_next_match_from_the_cursor() -> None:
+    texts = [
+        text
+        for section in SECTIONS
+        for text in (section.note, *(b.tooltip for b in section.bindings))
+    ]
+    assert not any("first match" in text for text in texts)
+    search = next(b for s in SECTIONS for b in s.bindings if b.id == "review.search")
+    assert "the next match from the cursor" in search.tooltip
+    bar = next(s for s in SECTIONS if s.bindings and s.bindings[0].id == "search.cancel")
+    assert "the next match from the cursor" in bar.note

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from textual.widgets import Static
+
 from annotator.core.model import Span
 from annotator.core.store import Store
+from annotator.tui.screens.dialogs import ConfirmScreen
 from annotator.tui.screens.review import ReviewScreen
 from annotator.tui.widgets.doc_view import DocView
 from tests.tui.conftest import FIRST, app_for
@@ -54,7 +57,8 @@ async def test_review_whole_seed_document_keyboard_only(seed_store: Store) -> No
         assert {s.key() for s in doc.spans if s.state == "rejected"} == EXPECTED_REJECTED
         assert all(s.annotator == "tester" for s in doc.spans)
         assert doc.status == "in_progress"
-        assert "all spans decided" in str(screen.query_one("#status-text").render())
+        shown = [str(screen.query_one(w).render()) for w in ("#detail", "#status-text")]
+        assert sum(line.count("all spans decided — r marks reviewed") for line in shown) == 1
         await pilot.press("r")
         await pilot.pause()
         assert seed_store.get(FIRST).status == "reviewed"
@@ -144,6 +148,56 @@ async def test_mark_reviewed_with_pending_spans_asks_first(seed_store: Store) ->
         assert all(s.state == "accepted" for s in doc.spans)
         assert review_screen(app).doc is not None
         assert review_screen(app).doc.id != FIRST  # type: ignore[union-attr]
+
+
+def dialog_text(app: object) -> str:
+    from annotator.tui.app import AnnotatorApp
+
+    assert isinstance(app, AnnotatorApp)
+    assert isinstance(app.screen, ConfirmScreen)
+    return str(app.screen.query_one(".dialog-text", Static).render())
+
+
+async def test_mark_reviewed_says_what_it_would_accept_and_enter_means_no(
+    seed_store: Store,
+) -> None:
+    pending = ordered(seed_store, FIRST)
+    app = app_for(seed_store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("r")
+        await pilot.pause()
+        question = dialog_text(app)
+        assert f"{len(pending)} spans in {FIRST} are still pending" in question
+        assert (
+            "PER «Бастрыкин», ORG «Интерпола», LOC «Марракеше», ORG «СК», LOC «России» "
+            f"and {len(pending) - 5} more" in question
+        )
+        await pilot.press("enter")  # the default answer is no
+        await pilot.pause()
+        assert not isinstance(app.screen, ConfirmScreen)
+        doc = seed_store.get(FIRST)
+        assert doc.status == "unreviewed"
+        assert all(s.state == "pending" for s in doc.spans)
+
+
+async def test_mark_reviewed_without_spans_asks_first(seed_store: Store) -> None:
+    from tests.tui.conftest import ENGLISH
+
+    seed_store.set_position(ENGLISH, None)
+    app = app_for(seed_store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("r")
+        await pilot.pause()
+        assert "Mark it reviewed with no entities?" in dialog_text(app)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert seed_store.get(ENGLISH).status == "unreviewed"
+        await pilot.press("r", "y")
+        await pilot.pause()
+        assert seed_store.get(ENGLISH).status == "reviewed"
+        assert seed_store.get(ENGLISH).spans == []
 
 
 async def test_undo_and_redo(seed_store: Store) -> None:

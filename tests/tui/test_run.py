@@ -73,3 +73,16 @@ def test_readonly_flag(corpus: Path, tmp_path: Path, started: list[ReviewContext
 def test_no_paths_and_no_store_is_a_usage_error(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="name the documents to review"):
         run_review([], tmp_path / "nothing", "tester", None, readonly=False)
+
+
+def test_one_changed_document_is_counted_in_the_singular(
+    corpus: Path, tmp_path: Path, started: list[ReviewContext]
+) -> None:
+    run_review([corpus], tmp_path / "store", "tester", None, readonly=False)
+    first = sorted(corpus.glob("0*.txt"))[0]
+    first.write_text(first.read_text(encoding="utf-8") + " ещё", encoding="utf-8")
+    run_review([corpus], tmp_path / "store", "tester", None, readonly=False)
+    stale = [n for n in started[1].notices if "changed on disk" in n]
+    assert stale and stale[0].startswith(
+        f"1 document changed on disk since it was annotated (kept on the stored text): {first.stem}"
+    )

@@ -9,9 +9,9 @@ from hypothesis import strategies as st
 from rich.cells import cell_len
 
 from annotator.core.model import Document, Span
-from annotator.tui.bounds import TokenSelection, moved_edge, selection_for
+from annotator.tui.bounds import Edge, TokenSelection, Unit, moved_edge, selection_for
 from annotator.tui.navigation import SpanFilter, SpanOrder
-from annotator.tui.search import Match, covering_span, find_matches
+from annotator.tui.search import Match, find_matches, overlapping_span
 from annotator.tui.wrap import DISPLAY, wrap
 
 TEXT_CHARS = st.text(
@@ -81,6 +81,10 @@ def test_span_order_visits_outer_before_inner_and_wraps() -> None:
     assert order.step(later, 1) == outer
     assert order.step(outer, -1) == later
     assert order.at_offset(2) == inner
+    assert order.step(None, 1) == outer  # no span current and no offset: the first
+    assert order.step(None, 1, 12) == later  # from an offset (a search match, the view's top)
+    assert order.step(None, -1, 12) == inner
+    assert order.step(None, 1, 30) == outer  # wraps
 
 
 def test_next_pending_skips_decided_spans_and_wraps() -> None:
@@ -112,6 +116,48 @@ def test_edges_move_by_token_and_character() -> None:
     assert isinstance(moved_edge(text, end - 1, end, "stop", 1, "token"), str)
 
 
+def test_token_moves_stop_at_the_first_and_last_token() -> None:
+    text = " date 2025-11-25 Бастрыкин приехал. \n"
+    start, stop = text.index("date"), text.index(".") + 1
+    assert moved_edge(text, 17, 26, "start", -1, "token") == (6, 26)
+    assert moved_edge(text, start, 26, "start", -1, "token") == (
+        "the span already starts at the first token"
+    )
+    assert moved_edge(text, start, stop, "stop", 1, "token") == (
+        "the span already ends at the last token"
+    )
+    assert "whitespace" in str(moved_edge(text, start, 26, "start", -1, "char"))
+    assert "whitespace" in str(moved_edge(text, start, stop, "stop", 1, "char"))
+    assert moved_edge(text, 6, 26, "start", 1, "char") == (7, 26)  # inside a token is fine
+    assert moved_edge(text, 17, 34, "stop", -1, "char") == (17, 33)
+
+
+EDGE_TEXTS = st.text(alphabet=st.sampled_from(list("ab Ж.,-\u00a0\t\n")), max_size=30)
+
+
+@given(
+    EDGE_TEXTS,
+    st.integers(0, 30),
+    st.integers(1, 30),
+    st.sampled_from(["start", "stop"]),
+    st.sampled_from([-1, 1]),
+    st.sampled_from(["token", "char"]),
+)
+def test_an_edge_move_never_leaves_whitespace_at_an_end(
+    text: str, start: int, length: int, edge: Edge, direction: int, unit: Unit
+) -> None:
+    stop = min(start + length, len(text))
+    if start >= stop or text[start].isspace() or text[stop - 1].isspace():
+        return  # only spans that are well-formed to begin with
+    moved = moved_edge(text, start, stop, edge, direction, unit)
+    if isinstance(moved, str):
+        return
+    a, b = moved
+    assert 0 <= a < b <= len(text)
+    assert not text[a].isspace() and not text[b - 1].isspace()
+    assert (a, b) != (start, stop)
+
+
 def test_token_selection_moves_and_extends() -> None:
     from annotator.core.tokens import tokens
 
@@ -134,11 +180,28 @@ def test_search_folds_case_yo_and_whitespace() -> None:
     assert grown == [Match(2, 11)]
 
 
-def test_covering_spans() -> None:
-    per = span("s1", 0, 10, "PER")
-    rejected = span("s2", 12, 15, "ORG", "rejected")
-    spans = [per, rejected]
-    assert covering_span(spans, Match(2, 5), "PER") == per
-    assert covering_span(spans, Match(2, 5), "ORG") is None
-    assert covering_span(spans, Match(0, 10), "LOC") == per  # the same range, any label
-    assert covering_span(spans, Match(12, 15), "ORG") is None  # rejected spans cover nothing
+def test_overlapping_spans() -> None:
+    org = span("s1", 0, 10, "ORG", "accepted")
+    per = span("s2", 4, 6, "PER")
+    rejected = span("s3", 12, 15, "ORG", "rejected")
+    spans = [org, per, rejected]
+    assert overlapping_span(spans, Match(0, 3)) == org  # inside a span of another label
+    assert overlapping_span(spans, Match(4, 6)) == per  # the tightest one is named
+    assert overlapping_span(spans, Match(8, 12)) == org  # across its end
+    assert overlapping_span(spans, Match(10, 12)) is None  # touching is not overlapping
+    assert overlapping_span(spans, Match(12, 15)) is None  # rejected spans do not count
+
+
+def test_counted_nouns_and_listings() -> None:
+    from annotator.tui.wording import count, listing, quoted
+
+    assert [count(n, "match", "matches") for n in (0, 1, 2)] == [
+        "0 matches",
+        "1 match",
+        "2 matches",
+    ]
+    assert count(1, "document") == "1 document" and count(3, "document") == "3 documents"
+    assert quoted("  Александр\n Бастрыкин ") == "«Александр Бастрыкин»"
+    assert quoted("x" * 40, 10) == "«" + "x" * 9 + "…»"
+    assert listing(["a", "b"], 5) == "a, b"
+    assert listing(["a", "b", "c", "d"], 2) == "a, b and 2 more"

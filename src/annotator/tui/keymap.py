@@ -185,7 +185,7 @@ FIND = [
         "search",
         "Search",
         "review.search",
-        "search this document (enter jumps to the first match)",
+        "search this document (enter jumps to the next match from the cursor)",
         show=True,
     ),
     _b("m", "match(1)", "Next match", "review.next_match", "next search match"),
@@ -195,7 +195,7 @@ FIND = [
         "corpus_search",
         "Find all",
         "review.corpus_search",
-        "search every document; a digit there labels every match",
+        "search every document; a digit there labels every match with no span yet",
     ),
     _b(
         "F",
@@ -257,7 +257,13 @@ DOCUMENT_LIST = [
 ]
 
 CORPUS = [
-    *_labels("corpus", "label_all", "Label all", _LABEL_GROUP, "label every match not covered yet"),
+    *_labels(
+        "corpus",
+        "label_all",
+        "Label all",
+        _LABEL_GROUP,
+        "label every match that overlaps no span (ignored documents are left alone)",
+    ),
     _b(
         "ctrl+t",
         "toggle_tokens",
@@ -274,7 +280,7 @@ COMMENT = [_b("escape", "cancel", "Cancel", "comment.cancel", "close without sav
 
 CONFIRM = [
     _b("y", "answer(True)", "Yes", "confirm.yes", "yes", show=True),
-    _b("n,escape", "answer(False)", "No", "confirm.no", "no", show=True),
+    _b("n,escape,enter", "answer(False)", "No", "confirm.no", "no (the default)", show=True),
 ]
 
 HELP = [_b("escape,question_mark,q", "close", "Close", "help.close", "close the help", show=True)]
@@ -309,13 +315,17 @@ SECTIONS: tuple[Section, ...] = (
         SELECT,
         "a digit adds the selected tokens as a span with that label",
     ),
-    Section("Search bar (after /)", SEARCH_BAR, "enter jumps to the first match"),
+    Section(
+        "Search bar (after /)",
+        SEARCH_BAR,
+        "enter jumps to the next match from the cursor (wrapping to the first); m / M step on",
+    ),
     Section("Document list (after g)", DOCUMENT_LIST),
     Section(
         "Find in all documents (after ctrl+f)",
         CORPUS,
-        "enter runs the query, then enter on a hit opens it; a digit labels every match not "
-        "covered yet",
+        "enter runs the query, then enter on a hit opens it; a digit labels every match that "
+        "overlaps no span and stays here with the counts updated; escape closes",
     ),
     Section("Comment and questions", [*COMMENT, *CONFIRM]),
     Section("Everywhere", [*APP, *HELP]),

@@ -78,12 +78,18 @@ class SpanOrder:
     def first_pending(self) -> Span | None:
         return next((s for s in self.spans if s.state == "pending"), None)
 
-    def step(self, current: Span | None, delta: int) -> Span | None:
-        """The span ``delta`` (±1) steps from ``current``, wrapping around; the first if none."""
+    def step(self, current: Span | None, delta: int, offset: int | None = None) -> Span | None:
+        """The span ``delta`` (±1) steps from ``current``, wrapping around. With no current
+        span: the first span starting at or after ``offset`` (or the last one before it), or
+        the first (last) span when no offset is given."""
         if not self.spans:
             return None
         if current is None:
-            return self.spans[0] if delta > 0 else self.spans[-1]
+            if offset is None:
+                return self.spans[0] if delta > 0 else self.spans[-1]
+            if delta > 0:
+                return next((s for s in self.spans if s.start >= offset), self.spans[0])
+            return next((s for s in reversed(self.spans) if s.start < offset), self.spans[-1])
         index = self.index(current.id)
         if index is None:
             after = [i for i, s in enumerate(self.spans) if _position(s) > _position(current)]

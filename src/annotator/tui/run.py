@@ -11,6 +11,7 @@ from annotator.core.errors import StoreLockedError, UsageError
 from annotator.core.settings import load_settings
 from annotator.core.store import Store
 from annotator.tui.context import ReviewContext
+from annotator.tui.wording import count
 
 
 def open_store(
@@ -59,20 +60,26 @@ def run_review(
                 missing = [d.id for d in documents if not store.has(d.id)]
                 if missing:
                     notices.append(
-                        f"{len(missing)} documents are not in the store and cannot be added "
-                        "while it is read-only."
+                        f"{count(len(missing), 'document')} "
+                        f"{'is' if len(missing) == 1 else 'are'} not in the store and cannot be "
+                        "added while it is read-only."
                     )
             else:
                 report = store.sync(documents)
                 if report.stale:
                     notices.append(
-                        f"{len(report.stale)} documents changed on disk since they were "
-                        f"annotated (kept on the stored text): {', '.join(report.stale[:5])}"
+                        f"{count(len(report.stale), 'document')} changed on disk since "
+                        f"{'it was' if len(report.stale) == 1 else 'they were'} annotated "
+                        f"(kept on the stored text): {', '.join(report.stale[:5])}"
                     )
                 if report.skipped:
                     notices.append(
-                        f"{len(report.skipped)} documents were skipped: their store files "
-                        "are damaged."
+                        f"{count(len(report.skipped), 'document')} "
+                        + (
+                            "was skipped: its store file is damaged."
+                            if len(report.skipped) == 1
+                            else "were skipped: their store files are damaged."
+                        )
                     )
         notices.extend(store.problems)
         from annotator.tui.app import make_app

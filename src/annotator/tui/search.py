@@ -3,6 +3,8 @@
 Matching ignores case and treats ``ё`` as ``е``; a space in the query matches any run of
 whitespace (no-break spaces included). With ``whole_tokens`` a match grows to the razdel tokens it
 touches, so ``Интерпол`` finds ``Интерпола`` and labelling it covers the whole word form.
+Labelling every match skips a match that overlaps any span that is not rejected, and ignored
+documents.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from annotator.core.model import Span
+from annotator.core.model import Document, Span
 from annotator.core.tokens import snap_to_tokens
 
 _FOLD = str.maketrans({"ё": "е", "Ё": "Е"})
@@ -26,11 +28,25 @@ class Match:
 
 @dataclass(frozen=True)
 class DocHits:
-    """The matches of one document."""
+    """The matches of one document, each with the span already there (if any), as searched."""
 
     doc_id: str
     text: str
     matches: tuple[Match, ...]
+    taken: tuple[Span | None, ...] = ()
+    """For each match, a span it overlaps (None: free to label); empty when not looked up."""
+    ignored: bool = False
+    """The document is ignored: labelling every match leaves it alone."""
+
+    @property
+    def free(self) -> int:
+        """How many matches labelling every match would add a span for."""
+        if self.ignored:
+            return 0
+        return sum(1 for i in range(len(self.matches)) if self.taken_by(i) is None)
+
+    def taken_by(self, index: int) -> Span | None:
+        return self.taken[index] if index < len(self.taken) else None
 
 
 def pattern(query: str) -> re.Pattern[str] | None:
@@ -59,34 +75,37 @@ def find_matches(text: str, query: str, *, whole_tokens: bool = False) -> list[M
 
 
 def corpus_hits(
-    texts: Iterable[tuple[str, str]],
+    docs: Iterable[Document],
     query: str,
     *,
     whole_tokens: bool = False,
     is_cancelled: Callable[[], bool] = lambda: False,
 ) -> list[DocHits]:
-    """The documents (``(doc_id, text)`` pairs) that contain ``query``, with their matches."""
+    """The documents that contain ``query``, with their matches and the spans already there."""
     hits: list[DocHits] = []
-    for doc_id, text in texts:
+    for doc in docs:
         if is_cancelled():
             break
-        matches = find_matches(text, query, whole_tokens=whole_tokens)
+        matches = find_matches(doc.text, query, whole_tokens=whole_tokens)
         if matches:
-            hits.append(DocHits(doc_id, text, tuple(matches)))
+            taken = tuple(overlapping_span(doc.spans, m) for m in matches)
+            hits.append(
+                DocHits(doc.id, doc.text, tuple(matches), taken, ignored=doc.status == "ignored")
+            )
     return hits
 
 
-def covering_span(spans: Sequence[Span], match: Match, label: str) -> Span | None:
-    """A span that already covers ``match`` for ``label``: the same range with any label, or a
-    span of ``label`` that contains it. Rejected spans cover nothing."""
-    for span in spans:
-        if span.state == "rejected":
-            continue
-        if (span.start, span.stop) == (match.start, match.stop):
-            return span
-        if span.label == label and span.start <= match.start and match.stop <= span.stop:
-            return span
-    return None
+def overlapping_span(spans: Sequence[Span], match: Match) -> Span | None:
+    """A span (any label, not rejected) that shares a character with ``match``, or None.
+
+    Labelling a match adds a span only where this is None: a match inside, around or across an
+    existing span is left for the reviewer (``UAE`` inside the ORG ``UAE Ministry of ...`` must
+    not become a LOC). The tightest such span is returned, to name it.
+    """
+    found = [
+        s for s in spans if s.state != "rejected" and s.start < match.stop and match.start < s.stop
+    ]
+    return min(found, key=lambda s: (s.stop - s.start, s.start)) if found else None
 
 
 def context(text: str, match: Match, width: int) -> tuple[str, str, str]:

@@ -1,16 +1,19 @@
 """Find in all documents (``ctrl+f``): hits per document; enter opens one, a digit labels them all.
 
-The search reads the stored texts in a thread worker through its own read-only store handle, so
-the app's store is only ever used on the UI thread. Labelling is not done here: the screen returns
-a :class:`CorpusAction` and the review screen makes the store calls (with the save indicator).
+The search reads the stored documents in a thread worker through its own read-only store handle,
+so the app's store is only ever used on the UI thread. Labelling is not done here: a digit calls
+the review screen's :data:`LabelAll` (which makes the store calls, with the save indicator), then
+the query runs again so the counts show what is left; the screen stays open until escape or until
+a hit is opened. It is dismissed with a :class:`CorpusAction` carrying the query, which the next
+``ctrl+f`` offers again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar, Literal
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -27,17 +30,20 @@ from annotator.core.errors import AnnotatorError
 from annotator.core.store import Store
 from annotator.tui.keymap import CORPUS
 from annotator.tui.search import DocHits, Match, context, corpus_hits
+from annotator.tui.widgets.detail import STATE_MARK
+from annotator.tui.wording import count
+
+LabelAll = Callable[[Sequence[DocHits], str], str]
+"""Label every free match of these hits with a label; returns the sentence saying what it did."""
 
 
 @dataclass(frozen=True)
 class CorpusAction:
-    """What the user chose: open one hit, or label every hit with ``label``."""
+    """How the search was left: the last query, and the hit to open (None: just closed)."""
 
-    kind: Literal["open", "label"]
-    hits: tuple[DocHits, ...] = ()
+    query: str
     doc_id: str = ""
     match: Match | None = None
-    label: str = ""
 
 
 class CorpusSearchScreen(ModalScreen[CorpusAction | None]):
@@ -53,12 +59,25 @@ class CorpusSearchScreen(ModalScreen[CorpusAction | None]):
             self.query = query
             self.hits = hits
 
-    def __init__(self, root: Path, user: str, labels: Sequence[str], query: str = "") -> None:
+    def __init__(
+        self,
+        root: Path,
+        user: str,
+        labels: Sequence[str],
+        label_all: LabelAll,
+        query: str = "",
+    ) -> None:
         super().__init__()
         self._root = root
         self._user = user
         self._labels = list(labels)
+        self._label_all = label_all
         self._query = query
+        self._result = ""
+        self._searched: str | None = None
+        """The query the hits on screen belong to (None before the first search)."""
+        self.searches = 0
+        """How many searches have finished (tests wait on it)."""
         self._whole_tokens = True
         self._hits: list[DocHits] = []
         self._options: dict[str, tuple[str, Match]] = {}
@@ -71,6 +90,7 @@ class CorpusSearchScreen(ModalScreen[CorpusAction | None]):
         with Vertical(id="corpus-box"):
             yield Input(self._query, placeholder="find in all documents…", id="corpus-query")
             yield Static(self._summary(), id="corpus-summary")
+            yield Static("", id="corpus-result")
             yield OptionList(id="corpus-hits")
         yield Footer()
 
@@ -82,14 +102,24 @@ class CorpusSearchScreen(ModalScreen[CorpusAction | None]):
         text = Text(no_wrap=True, overflow="ellipsis")
         if searching:
             text.append("searching…")
-        elif not self._query:
-            text.append("type a name and press enter")
+        elif self._searched is None:
+            if self._query:
+                text.append("enter searches again; typing replaces the last query")
+            else:
+                text.append("type a name and press enter")
         else:
             matches = sum(len(h.matches) for h in self._hits)
-            text.append(f"{matches} matches in {len(self._hits)} documents", style="bold")
-            if self._hits:
+            text.append(
+                f"{count(matches, 'match', 'matches')} in {count(len(self._hits), 'document')}",
+                style="bold",
+            )
+            free = sum(h.free for h in self._hits)
+            if self._hits and free:
                 keys = " ".join(f"{n} {label}" for n, label in enumerate(self._labels[:9], 1))
-                text.append(f"  ·  a digit labels every match not yet covered: {keys}")
+                them = "it" if free == 1 else "them"
+                text.append(f"  ·  {free} with no span yet: a digit labels {them} ({keys})")
+            elif self._hits:
+                text.append("  ·  none free: each overlaps a span or is in an ignored document")
         text.append(f"  ·  {mode} (ctrl+t)", style="dim")
         return text
 
@@ -109,9 +139,9 @@ class CorpusSearchScreen(ModalScreen[CorpusAction | None]):
     def _search(self, query: str, whole_tokens: bool) -> None:
         worker = get_current_worker()
         with Store.open(self._root, user=self._user, readonly=True) as reader:
-            texts = ((doc_id, reader.get(doc_id).text) for doc_id in reader.ids())
+            docs = (reader.get(doc_id) for doc_id in reader.ids())
             hits = corpus_hits(
-                texts, query, whole_tokens=whole_tokens, is_cancelled=lambda: worker.is_cancelled
+                docs, query, whole_tokens=whole_tokens, is_cancelled=lambda: worker.is_cancelled
             )
         if not worker.is_cancelled:
             self.post_message(self.Found(query, hits))
@@ -124,17 +154,27 @@ class CorpusSearchScreen(ModalScreen[CorpusAction | None]):
 
     def on_corpus_search_screen_found(self, message: Found) -> None:
         self._hits = message.hits
+        self._searched = message.query
         self._options = {}
         options: list[Option] = []
         hit_list = self.query_one("#corpus-hits", OptionList)
-        width = max(hit_list.scrollable_content_region.width - 8, 30)
+        was_on = hit_list.highlighted
+        tag_width = max((len(label) for label in self._labels), default=3) + 3
+        width = max(hit_list.scrollable_content_region.width - 8 - tag_width, 30)
         for doc_hits in message.hits:
-            noun = "match" if len(doc_hits.matches) == 1 else "matches"
-            title = Text(f"{doc_hits.doc_id} — {len(doc_hits.matches)} {noun}", style="bold")
+            title = Text(
+                f"{doc_hits.doc_id} — {count(len(doc_hits.matches), 'match', 'matches')}",
+                style="bold",
+            )
+            if doc_hits.ignored:
+                title.append("  (ignored: left alone when labelling)", style="dim")
             options.append(Option(title, disabled=True))
             for n, match in enumerate(doc_hits.matches):
                 before, surface, after = context(doc_hits.text, match, width)
                 prompt = Text("  ", no_wrap=True, overflow="ellipsis")
+                span = doc_hits.taken_by(n)
+                tag = f"{span.label} {STATE_MARK[span.state]}" if span is not None else ""
+                prompt.append(f"{tag:<{tag_width}}", style="bold")
                 prompt.append(before, style="dim")
                 prompt.append(surface, style="bold reverse")
                 prompt.append(after, style="dim")
@@ -145,7 +185,9 @@ class CorpusSearchScreen(ModalScreen[CorpusAction | None]):
         self.query_one("#corpus-summary", Static).update(self._summary())
         if self._options:
             hit_list.focus()
-            hit_list.highlighted = 1
+            keep = was_on is not None and was_on < len(options) and not options[was_on].disabled
+            hit_list.highlighted = was_on if keep else 1
+        self.searches += 1
 
     @on(OptionList.OptionSelected, "#corpus-hits")
     def _open(self, event: OptionList.OptionSelected) -> None:
@@ -153,7 +195,7 @@ class CorpusSearchScreen(ModalScreen[CorpusAction | None]):
         chosen = self._options.get(event.option.id or "")
         if chosen is not None:
             doc_id, match = chosen
-            self.dismiss(CorpusAction("open", doc_id=doc_id, match=match))
+            self.dismiss(CorpusAction(self._query, doc_id=doc_id, match=match))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "label_all":
@@ -162,10 +204,16 @@ class CorpusSearchScreen(ModalScreen[CorpusAction | None]):
         return True
 
     def action_label_all(self, number: int) -> None:
+        """Label the free matches, say what happened, and search again so the counts update."""
         if 1 <= number <= len(self._labels) and self._hits:
-            self.dismiss(
-                CorpusAction("label", hits=tuple(self._hits), label=self._labels[number - 1])
-            )
+            self._result = self._label_all(tuple(self._hits), self._labels[number - 1])
+            self.query_one("#corpus-result", Static).update(Text(self._result, style="italic"))
+            self._run()
+
+    @property
+    def result(self) -> str:
+        """What the last digit did (empty before one was pressed)."""
+        return self._result
 
     def action_toggle_tokens(self) -> None:
         self._whole_tokens = not self._whole_tokens
@@ -178,4 +226,4 @@ class CorpusSearchScreen(ModalScreen[CorpusAction | None]):
         self.query_one("#corpus-query", Input).focus()
 
     def action_close(self) -> None:
-        self.dismiss(None)
+        self.dismiss(CorpusAction(self._query))

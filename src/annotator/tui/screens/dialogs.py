@@ -14,7 +14,8 @@ from annotator.tui.keymap import COMMENT, CONFIRM
 
 
 class ConfirmScreen(ModalScreen[bool]):
-    """A question answered with y (yes) or n / escape (no)."""
+    """A question answered with y (yes) or n / escape / enter (no: the default, so a reflex
+    enter never says yes)."""
 
     BINDINGS: ClassVar[list[BindingType]] = list(CONFIRM)
 
@@ -25,7 +26,7 @@ class ConfirmScreen(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(self._question, classes="dialog-text")
-            yield Static("y yes · n no", classes="dialog-keys")
+            yield Static("y yes · n, enter or escape no", classes="dialog-keys")
         yield Footer()
 
     def action_answer(self, yes: bool) -> None:

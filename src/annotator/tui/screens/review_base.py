@@ -24,14 +24,15 @@ from annotator.core.store import Store
 from annotator.core.tokens import Token
 from annotator.tui.bounds import TokenSelection
 from annotator.tui.context import ReviewContext
-from annotator.tui.navigation import SpanOrder
+from annotator.tui.navigation import SpanOrder, overlapping
 from annotator.tui.saving import Saver, SaveState
 from annotator.tui.search import Match
-from annotator.tui.widgets.detail import header, legend, span_detail
+from annotator.tui.widgets.detail import header, legend, selection_detail, span_detail
 from annotator.tui.widgets.doc_list import DocList
 from annotator.tui.widgets.doc_view import DocView
 from annotator.tui.widgets.save_indicator import SaveIndicator
 from annotator.tui.widgets.search_bar import SearchBar
+from annotator.tui.wording import quoted
 
 MIN_WIDTH, MIN_HEIGHT = 60, 15
 SIDEBAR_MIN_WIDTH = 100
@@ -54,10 +55,10 @@ class ReviewBase(Screen[None], inherit_bindings=False):
         self.selecting: TokenSelection | None = None
         self._tokens: list[Token] = []
         self._query = ""
+        self._corpus_query = ""
+        """The last query of the search in every document (ctrl+f offers it again)."""
         self._matches: list[Match] = []
         self._match_index: int | None = None
-        self._at_match = False
-        """True right after a jump to a search match, until the cursor moves on."""
         self._hint = ""
         self._shown: dict[str, Text] = {}
         self._extracting: set[str] = set()
@@ -160,9 +161,10 @@ class ReviewBase(Screen[None], inherit_bindings=False):
         text = Text(no_wrap=True, overflow="ellipsis")
         if self.selecting is not None and self.doc is not None:
             start, stop = self.selecting.bounds(self._tokens)
-            text.append(" SELECT ", style="reverse bold")
-            text.append(f" «{' '.join(self.doc.text[start:stop].split())}»  ")
-            text.append("h/l move · H/L extend · digit adds · esc cancels", style="dim")
+            digits = "1" if len(self.labels) == 1 else f"1-{min(len(self.labels), 9)}"
+            text.append(" select ", style="reverse bold")
+            text.append(f" {start}‥{stop} {quoted(self.doc.text[start:stop], 20)}")
+            text.append(f" — h/l move, H/L extend, {digits} label, esc cancel", style="dim")
         else:
             summaries = self.store.summaries()
             reviewed = sum(1 for s in summaries if s.status == "reviewed")
@@ -213,9 +215,42 @@ class ReviewBase(Screen[None], inherit_bindings=False):
         self._refresh_status()
 
     def _refresh_detail(self) -> None:
+        if self.selecting is not None and self.doc is not None:
+            start, stop = self.selecting.bounds(self._tokens)
+            detail = selection_detail(self.doc, start, stop, self.view.label_style)
+            self._show("#detail", detail)
+            return
         notice = self._notice(self.doc) if self.doc else "no documents"
+        if self.view.current_span is None and self._current_match() is not None:
+            notice = "no span at this match — s selects it to add one"
         detail = span_detail(self.doc, self.view.current_span, notice, self.view.label_style)
         self._show("#detail", detail)
+
+    def _notice_in_detail(self) -> bool:
+        """Whether the detail line shows :meth:`_notice` now (it gives way to the spans that
+        share the current span's characters), so the status line need not repeat it."""
+        span = self.view.current_span
+        return self.doc is None or span is None or not overlapping(self.doc, span)
+
+    def _say_notice(self) -> None:
+        """Say what :meth:`_notice` says once: in the status line only when the detail line
+        does not show it."""
+        notice = self._notice(self.doc) if self.doc else ""
+        self._set_hint("" if self._notice_in_detail() else notice)
+
+    def _current_match(self) -> Match | None:
+        if self._match_index is None or self._match_index >= len(self._matches):
+            return None
+        return self._matches[self._match_index]
+
+    def _cursor_offset(self) -> int:
+        """Where the reviewer is: the current span, else the current search match, else the
+        top of the view."""
+        span = self.view.current_span
+        if span is not None:
+            return span.start
+        match = self._current_match()
+        return match.start if match is not None else self.view.top_offset()
 
     def _move_cursor(self, span_id: str) -> None:
         """Put the cursor on a span and describe it in the same frame (the view repaints only
@@ -307,9 +342,12 @@ class ReviewBase(Screen[None], inherit_bindings=False):
         return span
 
     def _show_selection(self) -> None:
+        """Draw the selection (or its absence) and switch the footer, status and detail lines
+        between select mode and review mode, in the same frame."""
         self.view.set_selection(self.selecting.bounds(self._tokens) if self.selecting else None)
         self.refresh_bindings()
         self._refresh_status()
+        self._refresh_detail()
 
     def _leave_select(self) -> None:
         if self.selecting is not None:
@@ -317,5 +355,5 @@ class ReviewBase(Screen[None], inherit_bindings=False):
             self._show_selection()
 
     def _clear_search(self) -> None:
-        self._matches, self._match_index, self._at_match = [], None, False
+        self._matches, self._match_index = [], None
         self.view.set_matches([], None)

@@ -9,6 +9,7 @@ from annotator.core.tokens import tokens
 from annotator.tui.bounds import Edge, Unit, moved_edge, selection_for
 from annotator.tui.navigation import SpanOrder
 from annotator.tui.screens.review_base import ReviewBase
+from annotator.tui.wording import count
 
 
 class DecideActions(ReviewBase):
@@ -28,11 +29,10 @@ class DecideActions(ReviewBase):
             self._advance(span)
 
     def _advance(self, after: Span) -> None:
-        self._at_match = False
         order = SpanOrder.of(self.doc, self.view.span_filter)
         target = order.next_pending(after)
         if target is None:
-            self._set_hint(self._notice(self.doc) if self.doc else "")
+            self._say_notice()
             return
         self._move_cursor(target.id)
 
@@ -60,7 +60,10 @@ class DecideActions(ReviewBase):
         doc = self.saver.run("accept all", lambda: self.store.accept_all(doc_id))
         if doc is not None:
             self._changed(doc)
-            self._set_hint(f"accepted {pending} pending spans — r marks reviewed")
+            told = f"accepted {count(pending, 'pending span')}"
+            if not self._notice_in_detail():
+                told += f" — {self._notice(doc)}"
+            self._set_hint(told)
 
     def action_bound(self, edge: Edge, direction: int, unit: Unit) -> None:
         span = self._span_or_hint()
@@ -110,7 +113,6 @@ class DecideActions(ReviewBase):
         if result is None:
             return
         doc, event = result
-        self._at_match = False
         self._changed(doc)
         present = [sid for sid in event.span_ids if any(s.id == sid for s in doc.spans)]
         if present:
@@ -132,16 +134,21 @@ class DecideActions(ReviewBase):
             self.app.bell()
             self._set_hint("nothing to select: the document has no words")
             return
-        span = self.view.current_span
-        if self._at_match and self._match_index is not None:
-            match = self._matches[self._match_index]
-            start, stop = match.start, match.stop  # the search hit just jumped to
-        elif span is not None:
-            start, stop = span.start, span.stop
-        else:
-            start = stop = self.view.top_offset()
-        self.selecting = selection_for(self._tokens, start, stop)
+        self.selecting = selection_for(self._tokens, *self._selection_start())
         self._show_selection()
+
+    def _selection_start(self) -> tuple[int, int]:
+        """Where select mode starts: the current span's first token; with no current span, the
+        search match the view shows (after a jump to a match no span covers, the whole match),
+        else the first token in view."""
+        span = self.view.current_span
+        if span is not None:
+            return (span.start, span.start)
+        match = self._current_match()
+        if match is not None and self.view.shows(match.start, match.stop):
+            return (match.start, match.stop)
+        top = self.view.top_offset()
+        return (top, top)
 
     def action_select_move(self, delta: int, extend: bool) -> None:
         if self.selecting is not None:

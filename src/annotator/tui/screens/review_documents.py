@@ -5,11 +5,12 @@ from __future__ import annotations
 from textual import on
 from textual.widgets import OptionList
 
-from annotator.core.model import DocStatus
+from annotator.core.model import DocStatus, sort_spans
 from annotator.tui.navigation import SpanOrder
 from annotator.tui.screens.dialogs import CommentScreen, ConfirmScreen
 from annotator.tui.screens.review_base import ReviewBase
 from annotator.tui.widgets.doc_list import DocList
+from annotator.tui.wording import count, listing, quoted
 
 FLAG = "flagged"
 """The flag ``f`` toggles."""
@@ -26,12 +27,11 @@ class DocumentActions(ReviewBase):
         self._step_span(-1)
 
     def _step_span(self, delta: int) -> None:
-        self._at_match = False
         order = SpanOrder.of(self.doc, self.view.span_filter)
-        target = order.step(self.view.current_span, delta)
+        target = order.step(self.view.current_span, delta, self._cursor_offset())
         if target is None:
             self.app.bell()
-            self._set_hint(self._notice(self.doc) if self.doc else "")
+            self._say_notice()
             return
         self._move_cursor(target.id)
 
@@ -66,15 +66,24 @@ class DocumentActions(ReviewBase):
     def action_mark_reviewed(self) -> None:
         if self.doc is None:
             return
-        pending = sum(1 for s in self.doc.spans if s.state == "pending")
+        doc = self.doc
+        pending = [s for s in sort_spans(doc.spans) if s.state == "pending"]
         if pending:
-            noun = "span is" if pending == 1 else "spans are"
+            listed = listing([f"{s.label} {quoted(s.text)}" for s in pending], limit=5)
             self.app.push_screen(
                 ConfirmScreen(
-                    f"{pending} {noun} still pending in {self.doc.id}.\n"
-                    "Accept them all and mark the document reviewed?"
+                    f"{count(len(pending), 'span')} in {doc.id} "
+                    f"{'is' if len(pending) == 1 else 'are'} still pending: {listed}.\n"
+                    f"Accept {'it' if len(pending) == 1 else f'all {len(pending)}'} and mark the "
+                    "document reviewed?"
                 ),
                 self._confirmed_reviewed,
+            )
+            return
+        if not doc.spans and doc.text.strip() and doc.status != "reviewed":
+            self.app.push_screen(
+                ConfirmScreen(f"{doc.id} has no spans. Mark it reviewed with no entities?"),
+                self._confirmed_no_entities,
             )
             return
         self._mark_reviewed()
@@ -88,6 +97,12 @@ class DocumentActions(ReviewBase):
         if doc is not None:
             self._changed(doc)
             self._mark_reviewed()
+
+    def _confirmed_no_entities(self, yes: bool | None) -> None:
+        if not yes or self.doc is None:
+            self._set_hint("not marked reviewed: s adds a span")
+            return
+        self._mark_reviewed()
 
     def _mark_reviewed(self) -> None:
         if self.doc is None:

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 
 from textual import on
 
 from annotator.tui.navigation import SpanFilter, SpanOrder
 from annotator.tui.screens.corpus_search import CorpusAction, CorpusSearchScreen
 from annotator.tui.screens.review_base import ReviewBase
-from annotator.tui.search import covering_span, find_matches
+from annotator.tui.search import DocHits, find_matches, overlapping_span
 from annotator.tui.widgets.search_bar import SearchBar
+from annotator.tui.wording import count
 
 
 class SearchActions(ReviewBase):
@@ -36,7 +38,7 @@ class SearchActions(ReviewBase):
             self.view.set_matches([], None)
             self._set_hint(f"no match for «{self._query}» here — ctrl+f searches every document")
             return
-        here = self.view.current_span.start if self.view.current_span else self.view.top_offset()
+        here = self._cursor_offset()
         later = [i for i, m in enumerate(self._matches) if m.start >= here]
         self._show_match(later[0] if later else 0)
 
@@ -49,14 +51,19 @@ class SearchActions(ReviewBase):
         self.view.focus()
 
     def _show_match(self, index: int) -> None:
+        """Show a match and make it where the reviewer is: the cursor goes to the span there,
+        or, when no span shares its characters, to no span (a decision key must not act on a
+        span elsewhere; ``s`` then selects the match)."""
         self._match_index = index
-        self._at_match = True
         match = self._matches[index]
         self.view.set_matches(self._matches, index)
         order = SpanOrder.of(self.doc, self.view.span_filter)
         at = order.at_offset(match.start)
         if at is not None and at.start < match.stop and match.start < at.stop:
             self._move_cursor(at.id)
+        else:
+            self.view.cursor = None
+            self._refresh_detail()
         self._hint = ""
         self._refresh_status()
 
@@ -87,51 +94,78 @@ class SearchActions(ReviewBase):
 
     def action_corpus_search(self) -> None:
         self.app.push_screen(
-            CorpusSearchScreen(self.store.root, self.store.user, self.labels, self._query),
+            CorpusSearchScreen(
+                self.store.root,
+                self.store.user,
+                self.labels,
+                self._label_every_match,
+                self._corpus_query,
+            ),
             self._corpus_action,
         )
 
     def _corpus_action(self, action: CorpusAction | None) -> None:
         if action is None:
             return
-        if action.kind == "open" and action.match is not None:
+        self._corpus_query = action.query
+        if action.match is not None:
             match = action.match
             if self.doc is None or self.doc.id != action.doc_id:
                 self._open(action.doc_id, None)
             if self.doc is not None:
                 self._matches = [match]
                 self._show_match(0)
-            return
-        self._label_every_match(action)
 
-    def _label_every_match(self, action: CorpusAction) -> None:
-        added = covered = 0
+    def _label_every_match(self, hits: Sequence[DocHits], label: str) -> str:
+        """Add a ``label`` span on every match that overlaps no span (of any label, unless
+        rejected), outside ignored documents; return the sentence saying what was done."""
+        added = overlapping = ignored = ignored_docs = 0
         documents: set[str] = set()
-        for doc_hits in action.hits:
+        stopped = False
+        for doc_hits in hits:
             doc_id = doc_hits.doc_id
             if not self.store.has(doc_id):
                 continue
             doc = self.store.get(doc_id)
+            if doc.status == "ignored":
+                ignored += len(doc_hits.matches)
+                ignored_docs += 1
+                continue
             for match in doc_hits.matches:
-                if covering_span(doc.spans, match, action.label) is not None:
-                    covered += 1
+                if overlapping_span(doc.spans, match) is not None:
+                    overlapping += 1
                     continue
                 result = self.saver.run(
-                    f"add {action.label}",
-                    functools.partial(
-                        self.store.add_span, doc_id, match.start, match.stop, action.label
-                    ),
+                    f"add {label}",
+                    functools.partial(self.store.add_span, doc_id, match.start, match.stop, label),
                 )
                 if result is None:
-                    self._set_hint(f"stopped after {added} spans: the store refused one")
-                    return
+                    stopped = True
+                    break
                 doc = result[0]
                 added += 1
                 documents.add(doc_id)
-            self.doc_list.update_summary(self.store.summary(doc_id))
-            if self.doc is not None and doc_id == self.doc.id:
-                self._changed(doc)
-        skipped = f"; {covered} were already covered" if covered else ""
-        self._set_hint(
-            f"added {action.label} to {added} matches in {len(documents)} documents{skipped}"
-        )
+            if doc_id in documents:
+                self.doc_list.update_summary(self.store.summary(doc_id))
+                if self.doc is not None and doc_id == self.doc.id:
+                    self._changed(doc)
+            if stopped:
+                break
+        told = f"added {label} to {count(added, 'match', 'matches')}"
+        if added:
+            told += f" in {count(len(documents), 'document')}"
+        if stopped:
+            told = f"stopped: the store refused a span ({self.saver.state.detail}); " + told
+        skipped = []
+        if overlapping:
+            skipped.append(
+                "1 skipped: it overlaps an existing span"
+                if overlapping == 1
+                else f"{overlapping} skipped: they overlap existing spans"
+            )
+        if ignored:
+            where = "an ignored document" if ignored_docs == 1 else "ignored documents"
+            skipped.append(f"{ignored} skipped in {where}")
+        message = "; ".join([told, *skipped])
+        self._set_hint(message)
+        return message

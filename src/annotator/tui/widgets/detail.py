@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from rich.style import Style
 from rich.text import Text
 
-from annotator.core.model import DocStatus, Document, Span, SpanState
+from annotator.core.model import DocStatus, Document, Span, SpanState, sort_spans
 from annotator.tui.navigation import overlapping
 
 LabelStyle = Callable[[str, SpanState], Style]
@@ -111,4 +111,23 @@ def span_detail(doc: Document | None, span: Span | None, notice: str, style: Lab
     elif notice:
         text.append("  │  ", style="dim")
         text.append(notice, style="italic")
+    return text
+
+
+def selection_detail(doc: Document, start: int, stop: int, style: LabelStyle) -> Text:
+    """Select mode. Line 1: the selection that a digit turns into a span. Line 2: the spans it
+    shares characters with (a new span would nest in or overlap them)."""
+    text = Text(no_wrap=True, overflow="ellipsis")
+    text.append(" new span ", style="reverse bold")
+    text.append(f" «{_surface(doc.text[start:stop])}»", style="bold")
+    text.append(f"  {start}‥{stop}", style="dim")
+    text.append("\n")
+    others = sort_spans([s for s in doc.spans if s.start < stop and start < s.stop])
+    if not others:
+        text.append("no span here yet", style="dim italic")
+        return text
+    text.append("already here: ", style="dim")
+    for other in others:
+        text.append(f"{other.label}", style=style(other.label, other.state))
+        text.append(f" «{_surface(other.text, 30)}» {STATE_MARK[other.state]}  ")
     return text

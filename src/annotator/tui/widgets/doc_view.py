@@ -199,6 +199,15 @@ class DocView(ScrollView, can_focus=True):
         row = min(int(self.scroll_offset.y), len(self._layout.rows) - 1)
         return self._layout.rows[max(row, 0)][0]
 
+    def shows(self, start: int, stop: int) -> bool:
+        """Whether some of ``start..stop`` is on the rows in view."""
+        if self._layout is None:
+            return False
+        rows = self._layout.rows_of(start, stop)
+        top = int(self.scroll_offset.y)
+        height = max(self.scrollable_content_region.height, 1)
+        return rows.start < top + height and top < rows.stop
+
     # ------------------------------------------------------------------ cursor
     def validate_cursor(self, span_id: str | None) -> str | None:
         if span_id is None or self._doc is None:
