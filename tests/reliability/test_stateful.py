@@ -368,7 +368,8 @@ class StoreMachine(RuleBasedStateMachine):
                 assert (span.time is None) == (span.state == "pending")
             model = self.models[doc_id]
             assert doc.status == model.status
-            seen = {s.id: s.model_dump(exclude={"id", "normal", "original_normal", "time"}) for s in doc.spans}
+            skip = {"id", "normal", "original_normal", "time"}
+            seen = {s.id: s.model_dump(exclude=skip) for s in doc.spans}
             want = {sid: m.expected(doc.text) for sid, m in model.spans.items()}
             assert seen == want
             assert self.store.summary(doc_id) == DocSummary.of(doc)
