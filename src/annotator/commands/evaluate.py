@@ -21,6 +21,7 @@ from pathlib import Path
 
 import click
 
+from annotator.commands.bulk import paused_gc
 from annotator.core.errors import StoreCorruptError, UsageError
 from annotator.core.evaluate import EvalDoc, Report, evaluate
 from annotator.core.formats.common import ImportedDoc, ImportedSpan, check_doc, sha256_of
@@ -155,6 +156,7 @@ def _table(report: Report) -> None:
     Console(width=None if sys.stdout.isatty() else 120).print(table)
 
 
+@paused_gc()
 def run_evaluate(*, gold: Path, pred: Path, schemes: Sequence[str], as_json: bool) -> int:
     gold_side = load_side(gold, "GOLD")
     pred_side = load_side(pred, "PRED")

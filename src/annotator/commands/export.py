@@ -15,6 +15,7 @@ from pathlib import Path
 
 import click
 
+from annotator.commands.bulk import paused_gc
 from annotator.core.atomic import write_atomic
 from annotator.core.errors import StoreCorruptError, UsageError
 from annotator.core.model import Document, utc_now
@@ -75,6 +76,7 @@ def to_stdout(data: bytes) -> None:
         raise SystemExit(141) from None
 
 
+@paused_gc()
 def run_export(*, store_dir: Path, fmt: str, output: Path | None, include_unreviewed: bool) -> int:
     if fmt == "brat" and output is None:
         raise UsageError("brat export writes a folder of .txt and .ann files; give it with -o.")

@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from annotator.core.errors import UsageError
-from annotator.core.tokens import tokens
+from annotator.core.tokens import token_starts
 
 Entity = tuple[int, int, str]
 SPAN_SCHEMES = ("strict", "exact", "partial", "type")
@@ -282,7 +282,7 @@ def score_tokens(docs: Sequence[EvalDoc]) -> Report:
         if doc.text is None:
             raise UsageError(f"document {doc.id!r} comes without its text, which the token "
                              "scheme needs to split it into tokens.")
-        starts = [t.start for t in tokens(doc.text)]
+        starts = token_starts(doc.text)
         for label in labels:
             g = _positive_tokens(starts, gold, label)
             p = _positive_tokens(starts, pred, label)

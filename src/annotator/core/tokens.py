@@ -57,6 +57,15 @@ def tokens(text: str) -> list[Token]:
     return list(_tokenized(text).tokens)
 
 
+def token_starts(text: str) -> list[int]:
+    """Where razdel's tokens of ``text`` start, uncached: for one pass over a whole corpus (the
+    token scheme), where building :class:`Token` tuples and filling the cache cost a fifth more
+    than razdel itself and no text is seen twice."""
+    import razdel
+
+    return [t.start for t in razdel.tokenize(text)]
+
+
 def sentences(text: str) -> list[Token]:
     """razdel's sentences of ``text``, in order, with exact offsets."""
     return list(_sentences(text))

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from importlib import resources
 from typing import Any, Literal
 
+import orjson
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from annotator.core.errors import FormatError
@@ -207,7 +208,10 @@ def write_gold(docs: Sequence[Document], *, labels: Sequence[str], created: str,
             document_record(gold_document(d, include_pending=include_pending)) for d in docs
         ],
     }
-    return Written((json.dumps(body, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+    # orjson's two-space indent gives the same bytes as json.dumps(ensure_ascii=False, indent=2)
+    # for these records (no floats), in a tenth of the time: json's pure-Python indenting
+    # encoder took ~2.8 s of a 10,000-document export (bench/RESULTS.md).
+    return Written(orjson.dumps(body, option=orjson.OPT_INDENT_2) + b"\n")
 
 
 # -- reading -------------------------------------------------------------------------------------

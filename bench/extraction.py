@@ -1,0 +1,212 @@
+"""Extraction throughput: documents per second through ``extract_into_store`` against raw natasha.
+
+The corpus: ``docs`` generated news texts of a seed's size (1,500-2,500 characters, shuffled seed
+lines, :mod:`bench.corpus`), each one distinct, so the prediction cache never hits. Each run is a
+fresh process (nothing warm is shared between the sides) and, for ours, a fresh store:
+
+* ``raw1``: natasha as its README shows it, in a plain loop: ``Doc(text)``, ``segment``,
+  ``tag_morph``, ``tag_ner``, and ``normalize`` of every span (the calls our extractor makes),
+  with ``OPENBLAS_NUM_THREADS=1`` (and OMP/MKL), the BLAS set-up our extractor asks for: the
+  like-for-like baseline the goals are judged against;
+* ``raw``: the same loop out of the box (OpenBLAS picks one thread per core), for reference;
+* ``ours, 1 worker``: ``extract_into_store(store, ids, NatashaExtractor(), workers=1)``: triage,
+  the same natasha calls, offset checks, and two durable writes per document (the prediction
+  cache and the document's spans);
+* ``ours, 2 workers``: the same with ``workers=2`` (a pool of two forked processes; the parent only
+  writes the store).
+
+Model load is **excluded from both sides**: each process loads natasha's models before its clock
+starts (for the pool, the parent loads them and the forked workers inherit them). It is reported
+on its own line. Runs of the four are interleaved, rotating which goes first. The corpus is read
+and synced into the store before the clock starts.
+
+    python -m bench.extraction [--docs 200] [--rounds 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.common import Figure, interleaved, measure, render
+from bench.corpus import ROOT, seed_sized_texts, write_texts
+
+MODES = ("raw", "raw1", "ours1", "ours2")
+ONE_WORKER_GOAL = 0.9
+TWO_WORKER_GOAL = 1.7
+SINGLE_THREAD_BLAS = {v: "1" for v in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",
+                                       "MKL_NUM_THREADS")}
+
+
+# ---------------------------------------------------------------------- in a child process
+def _raw(corpus: Path) -> dict[str, float]:
+    started = time.perf_counter()
+    from natasha import (
+        Doc,
+        MorphVocab,
+        NewsEmbedding,
+        NewsMorphTagger,
+        NewsNERTagger,
+        Segmenter,
+    )
+
+    embedding = NewsEmbedding()
+    segmenter, vocab = Segmenter(), MorphVocab()
+    morph, ner = NewsMorphTagger(embedding), NewsNERTagger(embedding)
+    loaded = time.perf_counter()
+    texts = [p.read_bytes().decode("utf-8") for p in sorted(corpus.glob("*.txt"))]
+    begin = time.perf_counter()
+    spans = 0
+    for text in texts:
+        doc = Doc(text)
+        doc.segment(segmenter)
+        doc.tag_morph(morph)
+        doc.tag_ner(ner)
+        for span in doc.spans:
+            span.normalize(vocab)
+            spans += 1
+    end = time.perf_counter()
+    return {"load_s": loaded - started, "run_s": end - begin, "docs": len(texts), "spans": spans}
+
+
+def _ours(corpus: Path, store_dir: Path, workers: int) -> dict[str, float]:
+    from annotator.core.corpus import load_corpus
+    from annotator.core.extract import NatashaExtractor, extract_into_store
+    from annotator.core.store import Store
+
+    with Store.open(store_dir, user="bench") as store:
+        load = load_corpus([corpus])
+        store.sync(load.documents)
+        ids = [d.id for d in load.documents]
+        extractor = NatashaExtractor()
+        started = time.perf_counter()
+        extractor.prepare()
+        loaded = time.perf_counter()
+        report = extract_into_store(store, ids, extractor, workers=workers)
+        end = time.perf_counter()
+        spans = sum(store.summary(i).pending for i in ids)
+    if report.extracted != len(ids):
+        raise RuntimeError(f"expected {len(ids)} extracted, got: {report.summary()}")
+    return {"load_s": loaded - started, "run_s": end - loaded, "docs": len(ids), "spans": spans}
+
+
+def _child(mode: str, corpus: Path, store_dir: Path, out: Path) -> None:
+    result = _raw(corpus) if mode.startswith("raw") else _ours(corpus, store_dir, int(mode[-1]))
+    out.write_text(json.dumps(result))
+
+
+# ---------------------------------------------------------------------- parent
+def _run_child(mode: str, corpus: Path, tmp: Path, i: int) -> dict[str, float]:
+    out = tmp / f"{mode}-{i}.json"
+    env = {k: v for k, v in os.environ.items() if k not in SINGLE_THREAD_BLAS}
+    if mode == "raw1":
+        env.update(SINGLE_THREAD_BLAS)
+    subprocess.run(
+        [sys.executable, "-m", "bench.extraction", "--child", mode, str(corpus),
+         str(tmp / f"store-{mode}-{i}"), str(out)],
+        check=True, cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
+    )
+    result: dict[str, float] = json.loads(out.read_text())
+    return result
+
+
+def _command(argv: list[str], env: dict[str, str]) -> float:
+    started = time.perf_counter()
+    subprocess.run(argv, check=True, cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+def run(docs: int, rounds: int, end_to_end: bool = False) -> list[Figure]:
+    results: dict[str, list[dict[str, float]]] = {mode: [] for mode in MODES}
+    commands: dict[str, float] = {}
+    with tempfile.TemporaryDirectory(prefix="annotator-extract-") as name:
+        tmp = Path(name)
+        corpus = tmp / "corpus"
+        write_texts(corpus, [text for text, _ in seed_sized_texts(docs, seed=23)])
+
+        def step(mode: str) -> Any:
+            return lambda i: results[mode].append(_run_child(mode, corpus, tmp, i))
+
+        interleaved(rounds, *(step(mode) for mode in MODES))
+        if end_to_end:
+            commands = _end_to_end(corpus, tmp)
+    return _figures(results, commands, docs)
+
+
+def _end_to_end(corpus: Path, tmp: Path) -> dict[str, float]:
+    """One run of each command as a user types it: Python start and model load included."""
+    env = {k: v for k, v in os.environ.items() if k not in SINGLE_THREAD_BLAS}
+    script = Path(sys.executable).with_name("annotator")
+    raw = [sys.executable, "-c", "import sys, pathlib, bench.extraction as e; "
+           "e._raw(pathlib.Path(sys.argv[1]))", str(corpus)]
+    return {
+        "raw": _command(raw, env),
+        "ours1": _command([str(script), "extract", str(corpus), "--store", str(tmp / "e2e-1"),
+                           "--user", "bench", "--workers", "1"], env),
+        "ours2": _command([str(script), "extract", str(corpus), "--store", str(tmp / "e2e-2"),
+                           "--user", "bench", "--workers", "2"], env),
+    }
+
+
+def _figures(results: dict[str, list[dict[str, float]]], commands: dict[str, float],
+             docs: int) -> list[Figure]:
+    def rates(mode: str) -> list[float]:
+        return [r["docs"] / r["run_s"] for r in results[mode]]
+
+    raw = statistics.median(rates("raw1"))
+    default = statistics.median(rates("raw"))
+    spans = {mode: statistics.median(r["spans"] for r in results[mode]) for mode in MODES}
+    figures: list[Figure] = []
+    for mode, label, goal in (("ours1", "1 worker", ONE_WORKER_GOAL),
+                              ("ours2", "2 workers", TWO_WORKER_GOAL)):
+        fig = measure(rates(mode), f"extraction, {label} ({docs} docs)", "docs/s",
+                      baseline=raw, baseline_name="raw natasha loop, 1 BLAS thread",
+                      goal=f">= {goal}x raw", higher_is_better=True)
+        fig.passed = fig.ratio is not None and fig.ratio >= goal
+        fig.note = (f"{statistics.median(rates(mode)) / default:.2f}x the out-of-the-box loop; "
+                    f"{spans[mode]:.0f} spans (raw {spans['raw1']:.0f})")
+        figures.append(fig)
+    fig = measure(rates("raw"), "raw natasha loop, out of the box (BLAS threads: default)",
+                  "docs/s", baseline=raw, baseline_name="raw natasha loop, 1 BLAS thread",
+                  higher_is_better=True)
+    fig.note = "reference: why the extractor asks for one BLAS thread"
+    figures.append(fig)
+    loads = [r["load_s"] * 1000 for mode in MODES for r in results[mode]]
+    load = measure(loads, "natasha model load (reported apart)", "ms")
+    load.note = "in each process before its clock starts"
+    figures.append(load)
+    for mode, label in (("ours1", "1 worker"), ("ours2", "2 workers")):
+        if mode in commands:
+            fig = Figure(f"`annotator extract --workers {mode[-1]}` end to end ({docs} docs)",
+                         "s", commands[mode], commands[mode], baseline=commands["raw"],
+                         baseline_name="raw natasha script, out of the box, end to end",
+                         note=f"one run, {label}; Python start and model load included")
+            figures.append(fig)
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--docs", type=int, default=200)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--end-to-end", action="store_true")
+    parser.add_argument("--child", nargs=4, metavar=("MODE", "CORPUS", "STORE", "OUT"))
+    args = parser.parse_args()
+    if args.child:
+        mode, corpus, store, out = args.child
+        _child(mode, Path(corpus), Path(store), Path(out))
+        return
+    print(render(run(args.docs, args.rounds, args.end_to_end)))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,123 @@
+"""Start-up time and memory of ``annotator seeds/`` against the smallest Textual app.
+
+Preparation: ``annotator extract seeds/ --store TMP`` (so predictions are cached and no model is
+needed), then one untimed start of each app (it compiles bytecode into a private cache, as an
+installed package would have it already). Then, interleaved, ``runs`` starts of each:
+
+* ``annotator seeds/ --store TMP`` (the installed console script), until a word of the first
+  document's body (``инициативы``, second paragraph of ``000_…``) appears in the terminal;
+* ``python bench/bare_app.py`` (a Textual app that paints one line), until its line appears.
+
+Each is timed from just before ``fork`` to the read that completes the marker, in a 120×40 pty
+(:mod:`bench.terminal`). After the marker the output is drained until quiet, then VmHWM (peak
+resident memory) and VmRSS are read from ``/proc/PID/status`` and the process is killed.
+
+natasha must not be imported on this path: every start checks that numpy (which natasha's models
+need) is not mapped into the process, and one extra start runs the command line under an import
+probe (``bench/import_probe.py``) that records any import of natasha, slovnet, navec or numpy.
+
+    python -m bench.startup [--runs 15]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+from bench.common import Figure, interleaved, measure, render
+from bench.corpus import ROOT, SEEDS
+from bench.terminal import Launch, child_env, launch, run_in_pty
+
+DOC_MARKER = "инициативы"
+"""A word of the first document's body: the first frame that shows the document shows it."""
+BARE_MARKER = "bare textual app ready"
+START_GOAL = 1.6
+MEMORY_GOAL_MIB = 80.0
+
+
+def annotator_script() -> list[str]:
+    """The installed ``annotator`` console script of this interpreter (what users run)."""
+    script = Path(sys.executable).with_name("annotator")
+    if script.exists():
+        return [str(script)]
+    return [sys.executable, "-c", "import sys; from annotator.cli import main; sys.exit(main())"]
+
+
+class Startup:
+    """A prepared store and the two commands to start."""
+
+    def __init__(self, tmp: Path) -> None:
+        self.tmp = tmp
+        self.store = tmp / "store"
+        self.pycache = tmp / "pycache"
+        self.env = child_env({"ANNOTATOR_CONFIG_DIR": str(tmp / "config")}, self.pycache)
+        self.app = [*annotator_script(), str(SEEDS), "--store", str(self.store),
+                    "--user", "bench"]
+        self.bare = [sys.executable, str(ROOT / "bench" / "bare_app.py")]
+        if DOC_MARKER not in (SEEDS / "000_47d0eeae892115b2.txt").read_text(encoding="utf-8"):
+            raise RuntimeError(f"the start-up marker {DOC_MARKER!r} is not in the first seed")
+
+    def prepare(self) -> None:
+        code = run_in_pty(
+            [*annotator_script(), "extract", str(SEEDS), "--store", str(self.store),
+             "--user", "bench"],
+            self.env, ROOT, limit=300,
+        )
+        if code != 0:
+            raise RuntimeError(f"`annotator extract` failed (exit {code})")
+        self.start_app()  # warm-up: bytecode, page cache
+        self.start_bare()
+
+    def start_app(self) -> Launch:
+        return launch(self.app, DOC_MARKER, self.env, ROOT)
+
+    def start_bare(self) -> Launch:
+        return launch(self.bare, BARE_MARKER, self.env, ROOT)
+
+    def probe_imports(self) -> list[str]:
+        """Heavy modules the review command imports before and just after its first frame."""
+        record = self.tmp / "imports.txt"
+        env = {**self.env, "ANNOTATOR_BENCH_IMPORT_LOG": str(record)}
+        argv = [sys.executable, str(ROOT / "bench" / "import_probe.py"), *self.app[-5:]]
+        launch(argv, DOC_MARKER, env, ROOT, settle=1.0)
+        if not record.exists():
+            return []
+        return sorted(set(record.read_text().split()))
+
+
+def run(runs: int) -> list[Figure]:
+    apps: list[Launch] = []
+    bares: list[Launch] = []
+    with tempfile.TemporaryDirectory(prefix="annotator-startup-") as tmp:
+        bench = Startup(Path(tmp))
+        bench.prepare()
+        interleaved(runs, lambda i: apps.append(bench.start_app()),
+                    lambda i: bares.append(bench.start_bare()))
+        heavy = bench.probe_imports()
+    start = measure([a.seconds * 1000 for a in apps], "start-up to first frame, `annotator seeds/`",
+                    "ms", baseline=statistics.median(b.seconds * 1000 for b in bares),
+                    baseline_name="bare Textual app", goal=f"<= {START_GOAL}x bare")
+    mapped = sum(a.numpy_mapped for a in apps)
+    start.passed = start.ratio is not None and start.ratio <= START_GOAL and not heavy
+    start.note = (f"natasha imported: {', '.join(heavy)}" if heavy else "natasha not imported") + (
+        f"; numpy mapped in {mapped}/{len(apps)} starts" if mapped else "")
+    memory = measure([a.hwm_kib / 1024 for a in apps], "peak memory (VmHWM) after first frame",
+                     "MiB", baseline=statistics.median(b.hwm_kib / 1024 for b in bares),
+                     baseline_name="bare Textual app", goal=f"<= {MEMORY_GOAL_MIB:.0f} MiB")
+    memory.passed = memory.p95 <= MEMORY_GOAL_MIB
+    memory.note = f"VmRSS median {statistics.median(a.rss_kib / 1024 for a in apps):.1f} MiB"
+    return [start, memory]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=15)
+    args = parser.parse_args()
+    print(render(run(args.runs)))
+
+
+if __name__ == "__main__":
+    main()
