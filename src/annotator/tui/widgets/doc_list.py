@@ -54,19 +54,41 @@ class DocList(OptionList):
 
     def __init__(self, **options: object) -> None:
         super().__init__(**options)  # type: ignore[arg-type]
-        self._ids: list[str] = []
+        self._index: dict[str, int] = {}
 
     def set_summaries(self, summaries: Sequence[DocSummary]) -> None:
-        self._ids = [s.id for s in summaries]
+        self._index = {s.id: i for i, s in enumerate(summaries)}
         self.set_options(Option(summary_prompt(s), id=s.id) for s in summaries)
 
     def update_summary(self, summary: DocSummary) -> None:
-        if summary.id in self._ids:
-            self.replace_option_prompt(summary.id, summary_prompt(summary))
+        """Show one document's new status and counts, redrawing only its own lines.
+
+        ``OptionList.replace_option_prompt`` forgets every option's rendering and line, so the
+        whole list is drawn again for one changed count; a prompt here is always two lines, so
+        only this option's rendering is dropped and its two lines repainted."""
+        index = self._index.get(summary.id)
+        if index is None:
+            return
+        option = self.get_option_at_index(index)
+        prompt = summary_prompt(summary)
+        old = option.prompt
+        if isinstance(old, Text) and old == prompt:
+            return
+        if not isinstance(old, Text) or old.plain.count("\n") != prompt.plain.count("\n"):
+            self.replace_option_prompt(summary.id, prompt)
+            return
+        option._set_prompt(prompt)  # what replace_option_prompt does, before clearing caches
+        cache = self._option_render_cache
+        for key in [key for key in cache.keys() if key[0] is option]:
+            cache.discard(key)
+        line = self._index_to_line.get(index)
+        if line is not None:
+            self.refresh_lines(line, self._heights.get(index, 1))
 
     def show_current(self, doc_id: str) -> None:
-        if doc_id in self._ids:
-            self.highlighted = self._ids.index(doc_id)
+        index = self._index.get(doc_id)
+        if index is not None:
+            self.highlighted = index
 
     def action_back(self) -> None:
         self.post_message(self.Back())

@@ -28,7 +28,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from annotator.core.model import Document, Span, SpanState
-from annotator.tui.navigation import SpanFilter
+from annotator.tui.navigation import SpanFilter, span_changes
 from annotator.tui.search import Match
 from annotator.tui.wrap import DISPLAY, SPECIAL, Layout, wrap
 
@@ -36,6 +36,11 @@ GUTTER = 2
 LABEL_SLOTS = 9
 
 Rows = Sequence[tuple[int, int]]
+
+
+def _drawing_key(span: Span) -> tuple[int, int]:
+    """How the view orders spans (by start, outer first; ties keep the document's order)."""
+    return (span.start, -span.stop)
 
 
 class DocView(ScrollView, can_focus=True):
@@ -77,6 +82,7 @@ class DocView(ScrollView, can_focus=True):
         self._labels: dict[str, int] = {}
         self._filter = SpanFilter()
         self._spans: list[Span] = []
+        self._by_id: dict[str, Span] = {}
         self._starts: list[int] = []
         self._longest = 0
         self._layout: Layout | None = None
@@ -88,6 +94,7 @@ class DocView(ScrollView, can_focus=True):
         self._placeholder = ""
         self._cache: LRUCache[tuple[object, ...], Strip] = LRUCache(1024)
         self._styles: dict[tuple[str, SpanState], Style] = {}
+        self._components: dict[str, Style] = {}
 
     # ------------------------------------------------------------------ what the screen sets
     @property
@@ -129,23 +136,24 @@ class DocView(ScrollView, can_focus=True):
         self.post_message(self.CursorMoved(self, self._current))
 
     def update_document(self, doc: Document) -> None:
-        """The same document after a change: repaint only the rows of spans that changed."""
+        """The same document after a change: re-index and repaint only the spans that changed
+        (the store returns the unchanged spans as the same objects, so finding the changed
+        ones is a pass of identity checks)."""
         old = self._doc
         if old is None or old.id != doc.id or old.text != doc.text:
             self.show_document(doc, self.cursor)
             return
-        before = {s.id: s for s in old.spans}
-        after = {s.id: s for s in doc.spans}
-        touched = [
-            span
-            for sid in before.keys() | after.keys()
-            if before.get(sid) is not after.get(sid) and before.get(sid) != after.get(sid)
-            for span in (before.get(sid), after.get(sid))
-            if span is not None
-        ]
+        changes = span_changes(old.spans, doc.spans)
         self._doc = doc
-        self._index_spans()
         old_current = self._current
+        if changes is None:
+            self._index_spans()
+            self.refresh()
+            touched: list[Span] = []
+        else:
+            if not (changes.aligned and self._reindex(changes.gone, changes.come)):
+                self._index_spans()
+            touched = [*changes.gone, *changes.come]
         self._current = self._span(self.cursor)
         if self._current is None and self.cursor is not None:
             self.set_reactive(DocView.cursor, None)
@@ -212,7 +220,7 @@ class DocView(ScrollView, can_focus=True):
     def validate_cursor(self, span_id: str | None) -> str | None:
         if span_id is None or self._doc is None:
             return None
-        return span_id if any(s.id == span_id for s in self._doc.spans) else None
+        return span_id if span_id in self._by_id else None
 
     def watch_cursor(self, old: str | None, new: str | None) -> None:
         previous = self._current
@@ -224,15 +232,50 @@ class DocView(ScrollView, can_focus=True):
     def _span(self, span_id: str | None) -> Span | None:
         if span_id is None or self._doc is None:
             return None
-        return next((s for s in self._doc.spans if s.id == span_id), None)
+        return self._by_id.get(span_id)
 
     # ------------------------------------------------------------------ layout and scrolling
     def _index_spans(self) -> None:
-        spans = [s for s in (self._doc.spans if self._doc else []) if self._filter.matches(s)]
-        spans.sort(key=lambda s: (s.start, -s.stop))
+        all_spans = self._doc.spans if self._doc else []
+        self._by_id = {s.id: s for s in all_spans}
+        spans = [s for s in all_spans if self._filter.matches(s)]
+        spans.sort(key=_drawing_key)
         self._spans = spans
         self._starts = [s.start for s in spans]
         self._longest = max((s.stop - s.start for s in spans), default=0)
+
+    def _reindex(self, gone: Sequence[Span], come: Sequence[Span]) -> bool:
+        """Swap the changed spans in the index, as :meth:`_index_spans` would place them; False
+        when that cannot be done here (two spans on the same range: their order is the
+        document's, so the caller re-indexes)."""
+        spans, starts, longest = self._spans, self._starts, self._longest
+        for span in gone:
+            self._by_id.pop(span.id, None)
+            if not self._filter.matches(span):
+                continue
+            lo = bisect_left(spans, _drawing_key(span), key=_drawing_key)
+            hi = bisect_right(spans, _drawing_key(span), key=_drawing_key)
+            if hi - lo != 1 or spans[lo] is not span:
+                return False
+            del spans[lo]
+            del starts[lo]
+            if span.stop - span.start == longest:
+                longest = -1
+        for span in come:
+            self._by_id[span.id] = span
+            if not self._filter.matches(span):
+                continue
+            lo = bisect_left(spans, _drawing_key(span), key=_drawing_key)
+            if lo < len(spans) and _drawing_key(spans[lo]) == _drawing_key(span):
+                return False
+            spans.insert(lo, span)
+            starts.insert(lo, span.start)
+            if longest >= 0:
+                longest = max(longest, span.stop - span.start)
+        self._longest = (
+            longest if longest >= 0 else max((s.stop - s.start for s in spans), default=0)
+        )
+        return True
 
     def _text_width(self) -> int:
         return self.scrollable_content_region.width - GUTTER
@@ -275,17 +318,38 @@ class DocView(ScrollView, can_focus=True):
         self._refresh_ranges((s.start, s.stop) for s in spans)
 
     def _refresh_ranges(self, ranges: Iterable[tuple[int, int]]) -> None:
+        """Repaint the rows of these ranges, each run of adjacent rows with one refresh (a
+        decision's old and new span, and the cursor's, usually share their rows)."""
         if self._layout is None:
             return
+        rows: set[int] = set()
         for start, stop in ranges:
-            rows = self._layout.rows_of(start, stop)
-            self.refresh_lines(rows.start, len(rows))
+            rows.update(self._layout.rows_of(start, stop))
+        run_start = previous = None
+        for row in sorted(rows):
+            if previous is None or row != previous + 1:
+                if run_start is not None and previous is not None:
+                    self.refresh_lines(run_start, previous - run_start + 1)
+                run_start = row
+            previous = row
+        if run_start is not None and previous is not None:
+            self.refresh_lines(run_start, previous - run_start + 1)
 
     # ------------------------------------------------------------------ drawing
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._styles.clear()
+        self._components.clear()
         self._cache.clear()
+
+    def _component(self, name: str) -> Style:
+        """A component class's partial style, kept until the styles change (Textual's own cache
+        is cleared by every refresh, and each repainted row asks for several)."""
+        style = self._components.get(name)
+        if style is None:
+            style = self.get_component_rich_style(name, partial=True)
+            self._components[name] = style
+        return style
 
     def label_style(self, label: str, state: SpanState) -> Style:
         """How a span of ``label`` in ``state`` is drawn (also used by the legend)."""
@@ -293,9 +357,9 @@ class DocView(ScrollView, can_focus=True):
         style = self._styles.get(key)
         if style is None:
             slot = self._labels.get(label, len(self._labels)) % LABEL_SLOTS
-            colour = self.get_component_rich_style(f"docview--label-{slot}", partial=True).color
+            colour = self._component(f"docview--label-{slot}").color
             if state == "accepted":
-                text = self.get_component_rich_style("docview--accepted-text", partial=True)
+                text = self._component("docview--accepted-text")
                 style = Style(color=text.color, bgcolor=colour)
             elif state == "rejected":
                 style = Style(color=colour, dim=True, strike=True)
@@ -332,7 +396,7 @@ class DocView(ScrollView, can_focus=True):
         for m_start, m_stop, is_current in matches:
             if m_start <= a and b <= m_stop:
                 name = "docview--match-current" if is_current else "docview--match"
-                style += self.get_component_rich_style(name, partial=True)
+                style += self._component(name)
         return style
 
     def render_line(self, y: int) -> Strip:
@@ -382,11 +446,11 @@ class DocView(ScrollView, can_focus=True):
         mark = "  "
         if selection is not None or current is not None:
             mark = "▶ " if selection is not None or first_row_of_current else "▏ "
-        marker = self.get_component_rich_style("docview--marker", partial=True)
+        marker = self._component("docview--marker")
         segments = [Segment(mark, base + marker)]
         if not text and index == 0:
             message = self._placeholder or "empty document"
-            style = base + self.get_component_rich_style("docview--placeholder", partial=True)
+            style = base + self._component("docview--placeholder")
             segments.append(Segment(message, style))
             return Strip(segments).adjust_cell_length(width, base)
         cuts = {start, stop}
@@ -401,14 +465,14 @@ class DocView(ScrollView, can_focus=True):
         for special in SPECIAL.finditer(text, start, stop):
             cuts.update((special.start(), special.start() + 1))
         points = sorted(cut for cut in cuts if start <= cut <= stop)
-        special_style = self.get_component_rich_style("docview--special", partial=True)
+        special_style = self._component("docview--special")
         for a, b in zip(points, points[1:], strict=False):
             style = base
             if selection is not None and selection[0] <= a and b <= selection[1]:
-                style += self.get_component_rich_style("docview--selection", partial=True)
+                style += self._component("docview--selection")
             elif current is not None and current.start <= a and b <= current.stop:
                 style += self.label_style(current.label, current.state)
-                style += self.get_component_rich_style("docview--current", partial=True)
+                style += self._component("docview--current")
             else:
                 style += self._plain_style(a, b, spans, matches)
             piece = text[a:b]
