@@ -68,6 +68,13 @@ DECIDE = [
         show=True,
     ),
     *_labels("review", "relabel", "Label", _LABEL_GROUP, "set the label of that key and accept"),
+    _b(
+        "e",
+        "pick_label",
+        "Label…",
+        "review.pick_label",
+        "pick any label by name from the full list, and accept",
+    ),
     _b("0", "reset", "Reset", "review.reset", "undecide: back to pending, original label/bounds"),
     _b(
         "A",
@@ -244,6 +251,13 @@ SELECT = [
         _SELECT_LABEL_GROUP,
         "add the selection with that key's label",
     ),
+    _b(
+        "e",
+        "select_pick_label",
+        "Add as…",
+        "select.pick_label",
+        "add the selection with a label picked from the full list",
+    ),
     _b("escape", "select_cancel", "Cancel", "select.cancel", "leave select mode", show=True),
 ]
 
@@ -283,10 +297,17 @@ CONFIRM = [
     _b("n,escape,enter", "answer(False)", "No", "confirm.no", "no (the default)", show=True),
 ]
 
+PICKER = [
+    _b("up", "move(-1)", "Up", "picker.up", "previous label"),
+    _b("down", "move(1)", "Down", "picker.down", "next label"),
+    _b("escape", "cancel", "Cancel", "picker.cancel", "close without picking", show=True),
+]
+
 HELP = [_b("escape,question_mark,q", "close", "Close", "help.close", "close the help", show=True)]
 
 SCROLL_KEYS = ("up", "down", "pageup", "pagedown", "home", "end")
-"""Keys the document view keeps for scrolling (not remappable)."""
+"""Keys the document view keeps for scrolling (not remappable) while it has the keyboard: in
+review and select mode."""
 
 
 @dataclass(frozen=True)
@@ -327,6 +348,11 @@ SECTIONS: tuple[Section, ...] = (
         "enter runs the query, then enter on a hit opens it; a digit labels every match that "
         "overlaps no span and stays here with the counts updated; escape closes",
     ),
+    Section(
+        "Label picker (after e)",
+        PICKER,
+        "type part of a label to filter the list; enter picks the highlighted label",
+    ),
     Section("Comment and questions", [*COMMENT, *CONFIRM]),
     Section("Everywhere", [*APP, *HELP]),
 )
@@ -337,6 +363,7 @@ ACTIVE_TOGETHER: tuple[tuple[Sequence[Binding], ...], ...] = (
     (APP, DOCUMENT_LIST),
     (APP, CORPUS),
     (APP, CONFIRM),
+    (APP, PICKER),
     (HELP,),
 )
 """Binding groups that are live at the same time: a key may serve one id in each."""
@@ -365,7 +392,10 @@ def check_keymap(keymap: Mapping[str, str]) -> None:
     """Raise ConfigError for unknown ids, keys Textual cannot bind, or two ids on one key."""
     check_keymap_ids(keymap, known_ids())
     for group in ACTIVE_TOGETHER:
-        owner: dict[str, str] = {key: "document scrolling" for key in SCROLL_KEYS}
+        scrolls = any(bindings is DECIDE or bindings is SELECT for bindings in group)
+        owner: dict[str, str] = (
+            {key: "document scrolling" for key in SCROLL_KEYS} if scrolls else {}
+        )
         for binding in _flatten(group):
             try:
                 keys = _keys(binding, keymap)

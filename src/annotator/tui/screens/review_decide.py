@@ -160,7 +160,12 @@ class DecideActions(ReviewBase):
 
     def action_add_span(self, number: int) -> None:
         label = self.store.labels.for_key(number)
-        if self.selecting is None or self.doc is None or label is None:
+        if label is not None:
+            self._add_selection(label)
+
+    def _add_selection(self, label: str) -> None:
+        """Add the selected tokens as a span labelled ``label`` and leave select mode."""
+        if self.selecting is None or self.doc is None:
             return
         start, stop = self.selecting.bounds(self._tokens)
         doc_id = self.doc.id
