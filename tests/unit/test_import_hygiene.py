@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -38,3 +39,31 @@ def test_import_linter_contracts_hold() -> None:
     result = subprocess.run([exe], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "KEPT" in result.stdout and "BROKEN" not in result.stdout
+
+
+def settings_run(extra_env: dict[str, str]) -> tuple[str, bool]:
+    """``load_settings()`` in a fresh interpreter after importing the review command's modules:
+    the sidebar setting it gives, and whether pydantic-settings was imported."""
+    code = (
+        "import sys, annotator.tui.run, annotator.tui.app\n"
+        "from annotator.core.settings import load_settings\n"
+        "print(load_settings().sidebar, 'pydantic_settings' in sys.modules)"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.upper().startswith("ANNOTATOR_")}
+    env["ANNOTATOR_CONFIG_DIR"] = os.environ["ANNOTATOR_CONFIG_DIR"]  # empty: no config file
+    env.update(extra_env)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    sidebar, imported = out.stdout.split()
+    return sidebar, imported == "True"
+
+
+def test_settings_without_a_config_do_not_import_pydantic_settings() -> None:
+    """Start-up without a config file or an ANNOTATOR_ setting skips pydantic-settings."""
+    assert settings_run({}) == ("True", False)
+
+
+def test_an_environment_setting_alone_is_still_read() -> None:
+    assert settings_run({"ANNOTATOR_SIDEBAR": "false"}) == ("False", True)
+    assert settings_run({"annotator_sidebar": "false"}) == ("False", True)

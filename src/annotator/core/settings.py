@@ -17,26 +17,21 @@ file is a :class:`ConfigError` whose message is one sentence naming the file.
 from __future__ import annotations
 
 import difflib
+import functools
 import os
 import re
-import tomllib
 from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
 
 import platformdirs
-from pydantic import ValidationError, field_validator
-from pydantic_settings import (
-    BaseSettings,
-    PydanticBaseSettingsSource,
-    SettingsConfigDict,
-    TomlConfigSettingsSource,
-)
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from annotator.core.errors import ConfigError
 
 CONFIG_DIR_ENV = "ANNOTATOR_CONFIG_DIR"
 CONFIG_FILE = "config.toml"
+ENV_PREFIX = "ANNOTATOR_"
 
 _BINDING_ID = re.compile(r"[a-z][a-z0-9_]*\.[a-z0-9_]+")
 _KEY = re.compile(r"(?:(?:ctrl|shift|alt|meta|super|hyper)\+)*(?:[^\s,+]+|\+)")
@@ -55,10 +50,15 @@ def config_path() -> Path:
     return config_dir() / CONFIG_FILE
 
 
-class Settings(BaseSettings):
-    """What a user may configure. Defaults apply when the file is missing."""
+class Settings(BaseModel):
+    """What a user may configure. Defaults apply when the file is missing.
 
-    model_config = SettingsConfigDict(env_prefix="ANNOTATOR_", extra="forbid")
+    :func:`load_settings` reads the file and the environment with pydantic-settings, which it
+    imports only when there is something to read (a file, or an ``ANNOTATOR_`` variable naming
+    a setting): start-up without a config does not pay for it.
+    """
+
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     sidebar: bool = True
     """Show the document list when the review app starts (``t`` toggles it)."""
@@ -95,27 +95,60 @@ class Settings(BaseSettings):
                 )
         return {binding_id: keys.replace(" ", "") for binding_id, keys in value.items()}
 
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (
-            init_settings,
-            env_settings,
-            TomlConfigSettingsSource(settings_cls, toml_file=config_path()),
-        )
+
+@functools.cache
+def _settings_reader() -> type[Settings]:
+    """:class:`Settings` as pydantic-settings reads it: arguments, then the environment, then
+    the config file (built on first use: importing pydantic-settings takes ~10 ms)."""
+    from pydantic_settings import (
+        BaseSettings,
+        PydanticBaseSettingsSource,
+        SettingsConfigDict,
+        TomlConfigSettingsSource,
+    )
+
+    class SettingsReader(BaseSettings, Settings):
+        model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="forbid")
+
+        @classmethod
+        def settings_customise_sources(
+            cls,
+            settings_cls: type[BaseSettings],
+            init_settings: PydanticBaseSettingsSource,
+            env_settings: PydanticBaseSettingsSource,
+            dotenv_settings: PydanticBaseSettingsSource,
+            file_secret_settings: PydanticBaseSettingsSource,
+        ) -> tuple[PydanticBaseSettingsSource, ...]:
+            return (
+                init_settings,
+                env_settings,
+                TomlConfigSettingsSource(settings_cls, toml_file=config_path()),
+            )
+
+    return SettingsReader
+
+
+def _anything_to_read(path: Path) -> bool:
+    """Whether the config file exists or an environment variable names a setting (the
+    variables pydantic-settings would read: ``ANNOTATOR_<field>``, in any case)."""
+    try:
+        if path.is_file():
+            return True
+    except OSError:
+        return True  # the reader reports it as one sentence
+    names = {f"{ENV_PREFIX}{name}".lower() for name in Settings.model_fields}
+    return any(key.lower() in names for key in os.environ)
 
 
 def load_settings() -> Settings:
     """Read the settings (file, then environment); a bad file is one ConfigError sentence."""
     path = config_path()
+    if not _anything_to_read(path):
+        return Settings.model_construct()  # the defaults, as the reader would give them
+    import tomllib  # what the reader parses the file with
+
     try:
-        return Settings()
+        return _settings_reader()()
     except tomllib.TOMLDecodeError as err:
         raise ConfigError(f"{path} is not valid TOML ({err}).") from None
     except OSError as err:

@@ -11,7 +11,6 @@ from textual.dom import DOMNode
 
 from annotator.tui.context import ReviewContext
 from annotator.tui.keymap import APP, check_keymap
-from annotator.tui.screens.help import HelpScreen
 from annotator.tui.screens.review import ReviewScreen
 
 
@@ -30,15 +29,23 @@ class AnnotatorApp(App[int]):
 
     def on_mount(self) -> None:
         self.set_keymap(self.context.settings.keymap)
+        # Not pushed here: Textual mounts the app inside an update batch, and a screen pushed
+        # now would be laid out and rendered once for nothing (that frame is never written).
+        self.call_later(self._open_review)
+
+    def _open_review(self) -> None:
         self.push_screen(ReviewScreen(self.context))
-        self.call_after_refresh(self._freeze_startup_objects)
+        self.call_after_refresh(self._end_startup)
 
     @staticmethod
-    def _freeze_startup_objects() -> None:
-        """Move what start-up built (Textual, pydantic, the widgets) out of the cyclic GC's
-        reach: a full collection of that heap took 55-75 ms and landed inside key presses."""
+    def _end_startup() -> None:
+        """Once the review screen is painted: move what start-up built (Textual, pydantic, the
+        widgets) out of the cyclic GC's reach, as a full collection of that heap took 55-75 ms
+        and landed inside key presses. ``annotator review`` pauses the GC while it starts (and
+        freezes what it built before the app ran): it runs again from here on."""
         gc.collect()
         gc.freeze()
+        gc.enable()
 
     @property
     def review(self) -> ReviewScreen | None:
@@ -46,6 +53,8 @@ class AnnotatorApp(App[int]):
         return screens[0] if screens else None
 
     def action_help(self) -> None:
+        from annotator.tui.screens.help import HelpScreen  # not needed to start
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(
                 HelpScreen(self.context.settings.keymap, self.context.store.labels.labels)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -85,6 +86,10 @@ def run_review(
         from annotator.tui.app import make_app
 
         app = make_app(ReviewContext(store, settings, banner, notices))
+        # What start-up built so far (modules, model classes, the corpus) lives as long as the
+        # app: out of the cyclic GC's reach, the collection the app runs once its first frame is
+        # painted (see AnnotatorApp._end_startup) only walks what the app itself made.
+        gc.freeze()
         code = app.run()
         return code or 0
     finally:

@@ -38,12 +38,17 @@ MIN_WIDTH, MIN_HEIGHT = 60, 15
 SIDEBAR_MIN_WIDTH = 100
 """Below this many columns the document list starts hidden (``t`` shows it)."""
 
-SELECT_ACTIONS = {"select_move", "add_span", "select_cancel"}
+SELECT_ACTIONS = {"select_move", "add_span", "select_pick_label", "select_cancel"}
 ALWAYS = {"toggle_sidebar"}
 
 
 class ReviewBase(Screen[None], inherit_bindings=False):
     """State and helpers every group of review actions uses."""
+
+    AUTO_FOCUS = "#doc"
+    """The document view has the focus from the start (Textual's default, the first focusable
+    widget, is the document list: focusing it first and then the view cost a restyle of both and
+    two more rebuilds of the footer at start-up)."""
 
     def __init__(self, context: ReviewContext) -> None:
         super().__init__()
