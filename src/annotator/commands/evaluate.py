@@ -17,15 +17,22 @@ import json
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import click
 
-from annotator.commands.bulk import paused_gc
+from annotator.commands.bulk import parallel_map, paused_gc, worker_count
 from annotator.core.errors import StoreCorruptError, UsageError
-from annotator.core.evaluate import EvalDoc, Report, evaluate
-from annotator.core.formats.common import ImportedDoc, ImportedSpan, check_doc, sha256_of
-from annotator.core.formats.registry import detect_format, read_path
+from annotator.core.evaluate import EvalDoc, Report, evaluate, token_counts
+from annotator.core.formats.common import (
+    ImportedDoc,
+    ImportedSpan,
+    check_doc,
+    sha256_of,
+    status_or_none,
+)
+from annotator.core.formats.registry import read_sniffed, sniff
 from annotator.core.store import Store
 from annotator.core.users import default_user
 
@@ -47,13 +54,15 @@ def _from_store(path: Path, role: str) -> Side:
             if summary.status != "reviewed":
                 continue
             try:
-                doc = store.get(summary.id)
+                doc = store.get_data(summary.id)  # plain data: read without pydantic
             except StoreCorruptError as err:
                 problems.append(f"GOLD: document {summary.id!r} was left out: {err}")
                 continue
-            spans = [ImportedSpan(s.start, s.stop, s.label, text=s.text, state="accepted")
-                     for s in doc.spans if s.state == "accepted"]
-            docs.append(ImportedDoc(doc.id, doc.text, doc.sha256, doc.status, spans))
+            spans = [ImportedSpan(s["start"], s["stop"], s["label"], text=s["text"],
+                                  state="accepted")
+                     for s in doc["spans"] if s["state"] == "accepted"]
+            docs.append(ImportedDoc(doc["id"], doc["text"], doc["sha256"],
+                                    status_or_none(doc["status"]), spans))
     if not docs:
         problems.append(f"the store {path} has no reviewed documents to use as gold.")
     return Side(docs, problems)
@@ -61,10 +70,10 @@ def _from_store(path: Path, role: str) -> Side:
 
 def load_side(path: Path, role: str) -> Side:
     """One side's documents with gold-type spans only, each span checked against the text."""
-    fmt = detect_format(path)
-    if fmt == "store":
+    sniffed = sniff(path)
+    if sniffed.fmt == "store":
         return _from_store(path, role)
-    result = read_path(path, fmt)
+    result = read_sniffed(path, sniffed, accepted_only=True)
     side = Side([], [f"{role}: {p}" for p in result.problems])
     for doc in result.docs:
         doc.spans = [s for s in doc.spans if s.state in (None, "accepted")]
@@ -157,7 +166,11 @@ def _table(report: Report) -> None:
 
 
 @paused_gc()
-def run_evaluate(*, gold: Path, pred: Path, schemes: Sequence[str], as_json: bool) -> int:
+def run_evaluate(*, gold: Path, pred: Path, schemes: Sequence[str], as_json: bool,
+                 workers: int | None = None) -> int:
+    """``annotator evaluate``. ``workers``: processes that split the texts into tokens for the
+    token scheme (None: one per CPU, capped, when there are many documents; 1: none), see
+    :func:`annotator.commands.bulk.worker_count`; the scores are the same for any number."""
     gold_side = load_side(gold, "GOLD")
     pred_side = load_side(pred, "PRED")
     problems = [*gold_side.problems, *pred_side.problems]
@@ -166,9 +179,11 @@ def run_evaluate(*, gold: Path, pred: Path, schemes: Sequence[str], as_json: boo
         click.echo(line, err=True)
     if not docs:
         raise UsageError(f"no document of {pred} matches one of {gold}; nothing to score.")
+    processes = worker_count(workers, len(docs))
     reports = []
     for scheme in schemes:
-        report = evaluate(docs, scheme)
+        report = evaluate(docs, scheme,
+                          token_counter=partial(parallel_map, token_counts, workers=processes))
         report.extra = {"missing_in_pred": missing_in_pred, "missing_in_gold": missing_in_gold}
         reports.append(report)
     if as_json:

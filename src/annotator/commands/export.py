@@ -11,14 +11,18 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 
 import click
 
-from annotator.commands.bulk import paused_gc
+from annotator.commands.bulk import parallel_map, paused_gc, worker_count
 from annotator.core.atomic import write_atomic
 from annotator.core.errors import StoreCorruptError, UsageError
+from annotator.core.formats.common import Written
 from annotator.core.model import Document, utc_now
+from annotator.core.shard import DocData, read_document_data
 from annotator.core.store import Store
 from annotator.core.users import default_user
 
@@ -29,18 +33,93 @@ def created_stamp() -> str:
     return os.environ.get(FIXED_TIME_ENV) or utc_now()
 
 
+def export_ids(store: Store, *, include_unreviewed: bool) -> list[str]:
+    """The ids of the documents to export, sorted."""
+    return [summary.id for summary in store.summaries()
+            if include_unreviewed or summary.status == "reviewed"]
+
+
+def not_exported(doc_id: str, err: StoreCorruptError) -> str:
+    return f"document {doc_id!r} was not exported: {err}"
+
+
 def load_documents(store: Store, *, include_unreviewed: bool,
                    problems: list[str]) -> list[Document]:
     """The documents to export, by id; damaged ones are reported and skipped."""
     docs: list[Document] = []
-    for summary in store.summaries():
-        if not include_unreviewed and summary.status != "reviewed":
-            continue
+    for doc_id in export_ids(store, include_unreviewed=include_unreviewed):
         try:
-            docs.append(store.get(summary.id))
+            docs.append(store.get(doc_id))
         except StoreCorruptError as err:
-            problems.append(f"document {summary.id!r} was not exported: {err}")
+            problems.append(not_exported(doc_id, err))
     return docs
+
+
+def load_data(store: Store, *, include_unreviewed: bool, problems: list[str]) -> list[DocData]:
+    """:func:`load_documents` as plain data (Store.get_data): for the formats built from it."""
+    docs: list[DocData] = []
+    for doc_id in export_ids(store, include_unreviewed=include_unreviewed):
+        try:
+            docs.append(store.get_data(doc_id))
+        except StoreCorruptError as err:
+            problems.append(not_exported(doc_id, err))
+    return docs
+
+
+EncodedDoc = tuple[str, bytes | None, str | None, bool]
+"""A document of a gold export: its id, its encoded record (None when it could not be read), the
+problem (one sentence) when it could not, and whether it is stale."""
+
+
+def encode_gold_documents(jobs: Sequence[tuple[str, Path]], *, include_pending: bool
+                          ) -> list[EncodedDoc]:
+    """Read and encode documents of a read-only store (shard paths given): the work of a gold
+    export that worker processes can share. A damaged shard is reported, as by the store."""
+    from annotator.core.formats.gold import encode_record, gold_record
+
+    out: list[EncodedDoc] = []
+    for doc_id, path in jobs:
+        try:
+            data = read_document_data(path)
+        except StoreCorruptError as err:
+            out.append((doc_id, None, not_exported(doc_id, err), False))
+            continue
+        record = gold_record(data, include_pending=include_pending)
+        out.append((doc_id, encode_record(record), None, data["stale"]))
+    return out
+
+
+def export_gold(store: Store, *, include_unreviewed: bool, workers: int | None,
+                problems: list[str], notes: list[str]) -> bytes:
+    """The gold file of a read-only store: documents read, checked and encoded in ``workers``
+    processes when there are many (see :func:`annotator.commands.bulk.worker_count`), in this
+    one otherwise; the same bytes either way."""
+    from annotator.core.formats.gold import assemble_gold
+
+    jobs = [(doc_id, store.shard_path(doc_id))
+            for doc_id in export_ids(store, include_unreviewed=include_unreviewed)]
+    results = parallel_map(partial(encode_gold_documents, include_pending=include_unreviewed),
+                           jobs, worker_count(workers, len(jobs)))
+    encoded: list[bytes] = []
+    for doc_id, data, problem, stale in results:
+        if problem is not None:
+            problems.append(problem)
+        if data is None:
+            continue
+        encoded.append(data)
+        if stale:
+            notes.append(stale_note(doc_id))
+    if not encoded:
+        notes.append(NOTHING_TO_EXPORT)
+    return assemble_gold(encoded, labels=store.labels.labels, created=created_stamp())
+
+
+def stale_note(doc_id: str) -> str:
+    return (f"document {doc_id!r} is stale (its file changed since); exported with the text it "
+            "was annotated on.")
+
+
+NOTHING_TO_EXPORT = "no reviewed documents to export (--include-unreviewed exports the others)."
 
 
 def _check_file_target(output: Path) -> None:
@@ -77,33 +156,48 @@ def to_stdout(data: bytes) -> None:
 
 
 @paused_gc()
-def run_export(*, store_dir: Path, fmt: str, output: Path | None, include_unreviewed: bool) -> int:
+def run_export(*, store_dir: Path, fmt: str, output: Path | None, include_unreviewed: bool,
+               workers: int | None = None) -> int:
+    """``annotator export``. ``workers``: processes for a gold export of many documents (None:
+    one per CPU, capped; 1: none), see :func:`annotator.commands.bulk.worker_count`."""
     if fmt == "brat" and output is None:
         raise UsageError("brat export writes a folder of .txt and .ann files; give it with -o.")
     if output is not None and fmt != "brat":
         _check_file_target(output)
     problems: list[str] = []
+    notes: list[str] = []
     with Store.open(store_dir, user=default_user(), readonly=True, create=False) as store:
         problems.extend(store.problems)
-        docs = load_documents(store, include_unreviewed=include_unreviewed, problems=problems)
         labels = store.labels.labels
-    notes = [
-        f"document {d.id!r} is stale (its file changed since); exported with the text it was "
-        "annotated on."
-        for d in docs if d.stale
-    ]
-    if not docs:
-        notes.append("no reviewed documents to export (--include-unreviewed exports the others).")
-    if fmt == "brat":
-        from annotator.core.formats.brat import brat_files
+        if fmt == "gold":  # the largest exports: plain data, shared by worker processes
+            written = Written(export_gold(store, include_unreviewed=include_unreviewed,
+                                          workers=workers, problems=problems, notes=notes))
+        elif fmt == "jsonl":
+            from annotator.core.formats.jsonl import write_jsonl
 
-        assert output is not None
-        write_folder(output, brat_files(docs))
-    else:
-        from annotator.core.formats.registry import export_bytes
+            data = load_data(store, include_unreviewed=include_unreviewed, problems=problems)
+            notes.extend(stale_note(d["id"]) for d in data if d["stale"])
+            if not data:
+                notes.append(NOTHING_TO_EXPORT)
+            written = write_jsonl(data, include_pending=include_unreviewed)
+        else:
+            docs = load_documents(store, include_unreviewed=include_unreviewed,
+                                  problems=problems)
+            notes.extend(stale_note(d.id) for d in docs if d.stale)
+            if not docs:
+                notes.append(NOTHING_TO_EXPORT)
+            if fmt == "brat":
+                from annotator.core.formats.brat import brat_files
 
-        written = export_bytes(fmt, docs, labels=labels, created=created_stamp(),
-                               include_pending=include_unreviewed)
+                assert output is not None
+                write_folder(output, brat_files(docs))
+                written = None
+            else:
+                from annotator.core.formats.registry import export_bytes
+
+                written = export_bytes(fmt, docs, labels=labels, created=created_stamp(),
+                                       include_pending=include_unreviewed)
+    if written is not None:
         problems.extend(written.problems)
         notes.extend(written.notes)
         if output is None:

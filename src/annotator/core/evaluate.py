@@ -39,7 +39,7 @@ predictions; **a zero denominator gives 0.0**.
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -274,30 +274,60 @@ def _positive_tokens(starts: Sequence[int], spans: Iterable[Entity], label: str)
     return out
 
 
-def score_tokens(docs: Sequence[EvalDoc]) -> Report:
-    prepared = [(_canonical(d.gold), _canonical(d.pred)) for d in docs]
-    labels = _used_labels(prepared)
-    counts = {label: [0, 0, 0] for label in labels}
-    for doc, (gold, pred) in zip(docs, prepared, strict=True):
+TokenCounts = dict[str, tuple[int, int, int]]
+"""One document's token counts (tp, fp, fn) for each label of its gold or predicted spans."""
+
+
+def doc_token_counts(doc: EvalDoc) -> TokenCounts:
+    """The token scheme's counts of one document (its text must be given)."""
+    if doc.text is None:
+        raise UsageError(f"document {doc.id!r} comes without its text, which the token "
+                         "scheme needs to split it into tokens.")
+    gold, pred = _canonical(doc.gold), _canonical(doc.pred)
+    starts = token_starts(doc.text)
+    out: TokenCounts = {}
+    for label in sorted({e[2] for e in (*gold, *pred)}):
+        g = _positive_tokens(starts, gold, label)
+        p = _positive_tokens(starts, pred, label)
+        out[label] = (len(g & p), len(p - g), len(g - p))
+    return out
+
+
+def token_counts(docs: Sequence[EvalDoc]) -> list[TokenCounts]:
+    """:func:`doc_token_counts` of each document, in order (what worker processes share)."""
+    return [doc_token_counts(doc) for doc in docs]
+
+
+TokenCounter = Callable[[Sequence[EvalDoc]], list[TokenCounts]]
+
+
+def score_tokens(docs: Sequence[EvalDoc], *, counter: TokenCounter = token_counts) -> Report:
+    """The token scheme. ``counter`` computes the documents' counts: :func:`token_counts` here,
+    or the same spread over processes (``annotator.commands.bulk.parallel_map``); counts are
+    integers summed per label, so the report is the same either way, bit for bit."""
+    for doc in docs:
         if doc.text is None:
             raise UsageError(f"document {doc.id!r} comes without its text, which the token "
                              "scheme needs to split it into tokens.")
-        starts = token_starts(doc.text)
-        for label in labels:
-            g = _positive_tokens(starts, gold, label)
-            p = _positive_tokens(starts, pred, label)
-            counts[label][0] += len(g & p)
-            counts[label][1] += len(p - g)
-            counts[label][2] += len(g - p)
+    labels = sorted({e[2] for d in docs for e in (*d.gold, *d.pred)})
+    counts = {label: [0, 0, 0] for label in labels}
+    for found in counter(docs):
+        for label, (tp, fp, fn) in found.items():
+            total = counts[label]
+            total[0] += tp
+            total[1] += fp
+            total[2] += fn
     label_scores = {label: scores_of_counts(*c) for label, c in counts.items()}
     micro = scores_of_counts(*(sum(c[i] for c in counts.values()) for i in range(3)))
     return Report("token", label_scores, micro, _macro(label_scores), len(docs))
 
 
-def evaluate(docs: Sequence[EvalDoc], scheme: str) -> Report:
-    """Score ``docs`` under ``scheme`` (one of :data:`SCHEMES`)."""
+def evaluate(docs: Sequence[EvalDoc], scheme: str, *,
+             token_counter: TokenCounter = token_counts) -> Report:
+    """Score ``docs`` under ``scheme`` (one of :data:`SCHEMES`); ``token_counter``: see
+    :func:`score_tokens`."""
     if scheme == "token":
-        return score_tokens(docs)
+        return score_tokens(docs, counter=token_counter)
     if scheme in SPAN_SCHEMES:
         return score_spans(docs, scheme)
     raise UsageError(f"unknown scheme {scheme!r}; use one of {', '.join(SCHEMES)}.")

@@ -12,6 +12,7 @@ import re
 import zlib
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -221,3 +222,211 @@ class Shard:
         """Drop the in-memory copy (after a failure, or when another process may write)."""
         self._db = None
         self._cache = None
+
+
+# -- read-only bulk reading -------------------------------------------------------------------
+
+DocData = dict[str, Any]
+"""A document as plain data: the fields of ``Document.model_dump()``, spans as dicts."""
+
+_MISSING: Any = object()
+_STATUSES = frozenset(("unreviewed", "in_progress", "reviewed", "ignored"))
+_EXTRACTIONS = frozenset(("pending", "done", "unsupported"))
+_STATES = frozenset(("pending", "accepted", "rejected"))
+_DECISIONS = frozenset(("accepted", "relabeled", "adjusted", "added", "rejected"))
+_first = itemgetter(0)
+
+
+def read_document_data(path: Path) -> DocData:
+    """The document of a shard as plain data, for bulk readers (export, evaluate): what
+    ``Shard(path).load(events=False)[0].model_dump()`` gives, without TinyDB or pydantic.
+
+    The file is parsed once with orjson and checked with plain comparisons: every field has the
+    type the model keeps as is, every span fits the text (``text[start:stop]`` is its text, in
+    range, not empty, ids unique and of the form ``sN``), rows and events are filed under keys
+    that agree with their ids. Anything these checks do not accept as certainly valid is read
+    again the slow way, :meth:`Shard.load`, which gives the same document or raises the same
+    :class:`StoreCorruptError` (same sentence) as reading it through the store ever did.
+    """
+    try:
+        data = _fast_document_data(orjson.loads(path.read_bytes()))
+    except Exception:  # anything odd: the model's own reading decides (and words the error)
+        data = None
+    if data is None:
+        return Shard(path, durable=False).load(events=False)[0].model_dump()
+    return data
+
+
+def _opt_str(row: Mapping[str, Any], key: str) -> str | None:
+    """``row[key]`` when it is a string or null (or absent: None); else ValueError."""
+    value = row.get(key)
+    if value is None or type(value) is str:
+        return value
+    raise ValueError(key)
+
+
+def _opt_int(row: Mapping[str, Any], key: str) -> int | None:
+    value = row.get(key)
+    if value is None or type(value) is int:
+        return value
+    raise ValueError(key)
+
+
+_SPAN_FIELDS = (  # Span's fields, in its order; the first five have no default
+    "id", "start", "stop", "label", "text", "normal", "origin", "state", "decision",
+    "original_label", "original_start", "original_stop", "original_normal", "annotator", "time",
+)
+_SPAN_KEYS = frozenset(_SPAN_FIELDS)
+_SPAN_SIZE = len(_SPAN_FIELDS)
+_span_values = itemgetter(*_SPAN_FIELDS)
+_NONE = type(None)
+_SPAN_TYPES = frozenset(  # the types of a valid span's values, field by field
+    (str, int, int, str, str, normal, str, str, decision, original_label, original_start,
+     original_stop, original_normal, annotator, time)
+    for normal in (str, _NONE)
+    for decision in (str, _NONE)
+    for original_label in (str, _NONE)
+    for original_start in (int, _NONE)
+    for original_stop in (int, _NONE)
+    for original_normal in (str, _NONE)
+    for annotator in (str, _NONE)
+    for time in (str, _NONE)
+)
+_DECISIONS_OR_NONE = frozenset((*_DECISIONS, None))
+
+
+def _span_row(row: Mapping[str, Any]) -> dict[str, Any] | None:
+    """A span row with fields left out (their defaults) or extra ones (ignored), or one written
+    before ``original_normal`` existed: the span's fields, or None / an exception when unsure."""
+    span_id, start, stop, label, surface = row["id"], row["start"], row["stop"], \
+        row["label"], row["text"]
+    if type(span_id) is not str or type(start) is not int or type(stop) is not int \
+            or type(label) is not str or type(surface) is not str:
+        return None
+    normal = _opt_str(row, "normal")
+    original_normal = _opt_str(row, "original_normal")
+    original_start = _opt_int(row, "original_start")
+    if "original_normal" not in row and original_start is not None:
+        normal, original_normal = None, normal  # Span._upgrade: a record from before it
+    origin = row.get("origin", "manual")
+    state = row.get("state", "pending")
+    decision = row.get("decision")
+    if type(origin) is not str or type(state) is not str or state not in _STATES \
+            or decision not in _DECISIONS_OR_NONE or (decision is not None
+                                                      and type(decision) is not str):
+        return None
+    return {
+        "id": span_id,
+        "start": start,
+        "stop": stop,
+        "label": label,
+        "text": surface,
+        "normal": normal,
+        "origin": origin,
+        "state": state,
+        "decision": decision,
+        "original_label": _opt_str(row, "original_label"),
+        "original_start": original_start,
+        "original_stop": _opt_int(row, "original_stop"),
+        "original_normal": original_normal,
+        "annotator": _opt_str(row, "annotator"),
+        "time": _opt_str(row, "time"),
+    }
+
+
+def _fast_document_data(data: Any) -> DocData | None:
+    """The document if ``data`` (a parsed shard) is certainly valid, else None or an exception
+    (both mean: let :meth:`Shard.load` decide). Mirrors Shard.load(events=False) and the model's
+    validators; only exact types are accepted (pydantic would coerce some others: those go the
+    slow way)."""
+    if type(data) is not dict:
+        return None
+    table = data.get("document", _MISSING)
+    span_table = data.get("spans", {})
+    event_table = data.get("events", {})
+    if type(table) is not dict or type(span_table) is not dict or type(event_table) is not dict:
+        return None
+    record = table.get("1")
+    if type(record) is not dict:
+        return None
+    doc_id, source, text, sha256 = record["id"], record["source"], record["text"], \
+        record["sha256"]
+    if type(doc_id) is not str or type(source) is not str or type(text) is not str \
+            or type(sha256) is not str:
+        return None
+    meta = record.get("meta", _MISSING)
+    if meta is _MISSING:
+        meta = {}
+    elif type(meta) is not dict or any(type(v) is not str for v in meta.values()):
+        return None
+    lang = record.get("lang", "und")
+    status = record.get("status", "unreviewed")
+    flags = record.get("flags", _MISSING)
+    if flags is _MISSING:
+        flags = []
+    elif type(flags) is not list or any(type(v) is not str for v in flags):
+        return None
+    comment = record.get("comment", "")
+    extraction = record.get("extraction", "pending")
+    stale = record.get("stale", False)
+    if type(lang) is not str or type(status) is not str or status not in _STATUSES \
+            or type(comment) is not str or type(extraction) is not str \
+            or extraction not in _EXTRACTIONS or type(stale) is not bool:
+        return None
+    extractor = _opt_str(record, "extractor")
+    current_sha256 = _opt_str(record, "current_sha256")
+
+    # TinyDB files rows under their keys as numbers; Shard.load sorts by them (stably)
+    rows = sorted(((int(key), row) for key, row in span_table.items()), key=_first)
+    spans: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    size = len(text)
+    for number, row in rows:
+        if type(row) is not dict:
+            return None
+        try:
+            # as the store writes a span: every field (else KeyError), no other (the size)
+            values = _span_values(row) if len(row) == _SPAN_SIZE else None
+        except KeyError:
+            values = None
+        if values is not None:
+            if tuple(map(type, values)) not in _SPAN_TYPES:
+                return None
+            span_id, start, stop, _, surface, _, _, state, decision = values[:9]
+            if state not in _STATES or decision not in _DECISIONS_OR_NONE:
+                return None
+            span: dict[str, Any] = row  # a fresh dict of exactly the model's fields and types
+        else:
+            maybe = _span_row(row)
+            if maybe is None:
+                return None
+            span = maybe
+            span_id, start, stop, surface = span["id"], span["start"], span["stop"], \
+                span["text"]
+        # the bounds (Span, check_span_fits), the key (span_number: "sN", N its key; an id
+        # such as "s01" is left to it), the id used once
+        if not 0 <= start < stop <= size or len(surface) != stop - start \
+                or text[start:stop] != surface or number < 0 or span_id != f"s{number}" \
+                or span_id in seen:
+            return None
+        seen.add(span_id)
+        spans.append(span)
+    for key, event in event_table.items():  # unvalidated, as with events=False: keys only
+        if type(event) is not dict or int(key) != event["seq"]:
+            return None
+    return {
+        "id": doc_id,
+        "source": source,
+        "text": text,
+        "sha256": sha256,
+        "meta": meta,
+        "lang": lang,
+        "status": status,
+        "flags": flags,
+        "comment": comment,
+        "extractor": extractor,
+        "extraction": extraction,
+        "stale": stale,
+        "current_sha256": current_sha256,
+        "spans": spans,
+    }

@@ -48,7 +48,14 @@ from annotator.core.model import (
     check_span_fits,
     utc_now,
 )
-from annotator.core.shard import Shard, recover_hint, shard_name, span_number
+from annotator.core.shard import (
+    DocData,
+    Shard,
+    read_document_data,
+    recover_hint,
+    shard_name,
+    span_number,
+)
 
 STORE_FORMAT = "annotator.store"
 SCHEMA_VERSION = 1
@@ -306,6 +313,19 @@ class Store:
             self._entry(doc_id)
             return self._shard(doc_id).load(events=False)[0]
         return self._load(doc_id)[0]
+
+    def shard_path(self, doc_id: str) -> Path:
+        """The file a stored document is kept in (StoreError if the id is unknown)."""
+        self._entry(doc_id)
+        return self._shard(doc_id).path
+
+    def get_data(self, doc_id: str) -> DocData:
+        """``get(doc_id).model_dump()``: the document as plain data, for bulk readers (export,
+        evaluate). Read-only, a shard is read without TinyDB or pydantic when plain checks show it
+        is valid (:func:`~annotator.core.shard.read_document_data`); the same errors otherwise."""
+        if self.readonly:
+            return read_document_data(self.shard_path(doc_id))
+        return self._load(doc_id)[0].model_dump()
 
     def history(self, doc_id: str) -> list[Event]:
         return list(self._load(doc_id)[1])

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
 
+import orjson
+
 from annotator.core.errors import FormatError, SpanError
 from annotator.core.model import DOC_STATUSES, DocStatus, SpanState, check_span_fits
 
@@ -196,6 +198,20 @@ def parse_json(raw: str, where: Where) -> Any:
         raise FormatError(f"{where.path} line {line} is not valid JSON ({err.msg}).") from None
     except RecursionError:
         where.fail("is nested too deeply to read")
+
+
+def parse_json_fast(raw: str, where: Where) -> Any:
+    """:func:`parse_json` with orjson (several times faster on a large file) when it can read
+    ``raw``; else ``json`` reads it, and words the error, as :func:`parse_json` does.
+
+    For valid JSON both give the same value but for integers beyond 64 bits (orjson gives a
+    float) and NaN, Infinity or lone surrogates (orjson refuses them): callers that must tell
+    such values apart read again with :func:`parse_json` when their checks fail.
+    """
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return parse_json(raw, where)
 
 
 def jsonl_records(raw: str, name: str) -> Iterator[tuple[Where, Any]]:

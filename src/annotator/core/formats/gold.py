@@ -14,7 +14,7 @@ read (a mismatching span is reported and left out). ``entities`` holds the accep
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from importlib import resources
 from typing import Any, Literal
 
@@ -29,7 +29,9 @@ from annotator.core.formats.common import (
     Where,
     Written,
     parse_json,
+    parse_json_fast,
     sha256_of,
+    status_or_none,
 )
 from annotator.core.model import DecisionKind, DocStatus, Document, Span
 
@@ -196,22 +198,107 @@ def document_record(gold: GoldDocument) -> dict[str, Any]:
     return record
 
 
-def write_gold(docs: Sequence[Document], *, labels: Sequence[str], created: str,
-               include_pending: bool) -> Written:
-    """The gold JSON of ``docs``: indented, UTF-8, non-ASCII kept readable, ending in a newline."""
-    body = {
-        "format": FORMAT,
-        "version": VERSION,
-        "created": created,
-        "labels": sorted(set(labels)),
-        "documents": [
-            document_record(gold_document(d, include_pending=include_pending)) for d in docs
-        ],
+def gold_record(doc: Mapping[str, Any], *, include_pending: bool) -> dict[str, Any]:
+    """The gold record of a document given as plain data (``Document.model_dump()``, or what
+    :meth:`~annotator.core.store.Store.get_data` reads): the same dict as
+    ``document_record(gold_document(doc))``, built without pydantic. The checks of
+    :func:`check_gold_document` are made, with the same messages (FormatError).
+
+    The store's reader has already checked every field's type, so the models' strict validation
+    could not fail here; what guards the output is checked again: the sha256 and every span's
+    offsets against the text.
+    """
+    doc_id, text = doc["id"], doc["text"]
+    spans = sorted(doc["spans"], key=_order_of_data)
+    entities = [
+        {"start": s["start"], "stop": s["stop"], "label": s["label"], "text": s["text"],
+         "normal": s["normal"], "origin": s["origin"], "decision": s["decision"],
+         "annotator": s["annotator"], "time": s["time"]}
+        for s in spans if s["state"] == "accepted"
+    ]
+    rejected = [
+        {"start": s["start"], "stop": s["stop"], "label": s["label"], "text": s["text"],
+         "origin": s["origin"], "annotator": s["annotator"], "time": s["time"]}
+        for s in spans if s["state"] == "rejected"
+    ]
+    record: dict[str, Any] = {
+        "id": doc_id,
+        "source": doc["source"],
+        "sha256": doc["sha256"],
+        "text": text,
+        "status": doc["status"],
+        "meta": dict(doc["meta"]),
+        "entities": entities,
+        "rejected": rejected,
     }
+    checked = [entities, rejected]
+    if include_pending:
+        record["pending"] = pending = [
+            {"start": s["start"], "stop": s["stop"], "label": s["label"], "text": s["text"],
+             "normal": s["normal"], "origin": s["origin"]}
+            for s in spans if s["state"] == "pending"
+        ]
+        checked.append(pending)
+    if sha256_of(text) != record["sha256"]:
+        raise FormatError(f"document {doc_id!r}: its sha256 does not match its text.")
+    size = len(text)
+    for group in checked:
+        for span in group:
+            start, stop = span["start"], span["stop"]
+            if not 0 <= start < stop <= size or text[start:stop] != span["text"]:
+                raise FormatError(
+                    f"document {doc_id!r}: span {start}..{stop} {span['text']!r} does not "
+                    "match the text; nothing was written."
+                )
+    return record
+
+
+def _order_of_data(span: Mapping[str, Any]) -> tuple[int, int, str, str]:
+    return (span["start"], span["stop"], span["label"], span["id"])
+
+
+def as_data(doc: Document | Mapping[str, Any]) -> Mapping[str, Any]:
+    """A document as plain data (a model is dumped; plain data is returned as it is)."""
+    return doc.model_dump() if isinstance(doc, Document) else doc
+
+
+_DOCUMENTS_TAIL = b'"documents": []\n}'
+
+
+def encode_record(record: Mapping[str, Any]) -> bytes:
+    """One gold document's JSON as it appears inside the gold file: indented by two spaces per
+    level, starting at the depth of the ``documents`` list (two levels, four spaces)."""
+    # orjson never writes a raw newline inside a string (it writes \n), so every newline of
+    # its output starts a new line of the layout and indenting it is exact
+    return b"    " + orjson.dumps(record, option=orjson.OPT_INDENT_2).replace(b"\n", b"\n    ")
+
+
+def assemble_gold(encoded: Sequence[bytes], *, labels: Sequence[str], created: str) -> bytes:
+    """The gold file from its documents encoded by :func:`encode_record`: the same bytes as
+    ``orjson.dumps(body, option=OPT_INDENT_2) + b"\\n"`` of the whole body (tested), so the
+    documents can be encoded apart (in worker processes) and joined."""
+    head = orjson.dumps(
+        {"format": FORMAT, "version": VERSION, "created": created,
+         "labels": sorted(set(labels)), "documents": []},
+        option=orjson.OPT_INDENT_2,
+    )
+    if not encoded:
+        return head + b"\n"
+    assert head.endswith(_DOCUMENTS_TAIL)
+    return b"".join((head[: -len(_DOCUMENTS_TAIL)], b'"documents": [\n',
+                     b",\n".join(encoded), b"\n  ]\n}\n"))
+
+
+def write_gold(docs: Sequence[Document | Mapping[str, Any]], *, labels: Sequence[str],
+               created: str, include_pending: bool) -> Written:
+    """The gold JSON of ``docs`` (models, or plain data as :meth:`Store.get_data` gives):
+    indented, UTF-8, non-ASCII kept readable, ending in a newline."""
     # orjson's two-space indent gives the same bytes as json.dumps(ensure_ascii=False, indent=2)
     # for these records (no floats), in a tenth of the time: json's pure-Python indenting
     # encoder took ~2.8 s of a 10,000-document export (bench/RESULTS.md).
-    return Written(orjson.dumps(body, option=orjson.OPT_INDENT_2) + b"\n")
+    encoded = [encode_record(gold_record(as_data(d), include_pending=include_pending))
+               for d in docs]
+    return Written(assemble_gold(encoded, labels=labels, created=created))
 
 
 # -- reading -------------------------------------------------------------------------------------
@@ -243,9 +330,24 @@ def imported_document(gold: GoldDocument) -> ImportedDoc:
                        meta=dict(gold.meta))
 
 
-def parse_gold(raw: str, where: Where) -> ReadResult:
-    """Read a gold file's text; spans are checked against the text later (see common.check_doc)."""
-    value = parse_json(raw, where)
+def parse_gold(raw: str, where: Where, *, value: Any = None, accepted_only: bool = False
+               ) -> ReadResult:
+    """Read a gold file's text; spans are checked against the text later (see common.check_doc).
+
+    ``value``: the text already parsed (by ``registry.sniff``, which parsed it to name the
+    format), so a 144 MB file is not parsed twice. ``accepted_only``: leave the rejected and
+    pending spans out of the result (they are still validated): what ``evaluate`` needs.
+
+    A file the plain checks of :func:`_fast_gold` accept (every field of the models, of its exact
+    type, nothing else) is read without pydantic; any other is parsed again with ``json`` and
+    validated by the models, which word the error, exactly as before.
+    """
+    if value is None:
+        value = parse_json_fast(raw, where)
+    docs = _fast_gold(value, accepted_only)
+    if docs is not None:
+        return ReadResult(docs=docs)
+    value = parse_json(raw, where)  # the reference reading (orjson differs on huge integers)
     if not isinstance(value, dict) or value.get("format") != FORMAT:
         where.fail(f"is not an annotator gold file (no \"format\": \"{FORMAT}\")")
     version = value.get("version")
@@ -255,4 +357,87 @@ def parse_gold(raw: str, where: Where) -> ReadResult:
         gold = GoldFile.model_validate(value)
     except ValidationError as err:
         where.fail(f"is not a valid gold file ({_location(err)})")
-    return ReadResult(docs=[imported_document(d) for d in gold.documents])
+    docs = [imported_document(d) for d in gold.documents]
+    if accepted_only:
+        for doc in docs:
+            doc.spans = [span for span in doc.spans if span.state == "accepted"]
+    return ReadResult(docs=docs)
+
+
+_FILE_KEYS = frozenset(("format", "version", "created", "labels", "documents"))
+_DOC_KEYS = frozenset(GoldDocument.model_fields)
+_DOC_REQUIRED = frozenset(("id", "source", "sha256", "text", "status"))
+_ENTITY_KEYS = frozenset(GoldEntity.model_fields)
+_REJECTED_KEYS = frozenset(GoldRejected.model_fields)
+_PENDING_KEYS = frozenset(GoldPending.model_fields)
+_SPAN_REQUIRED = frozenset(("start", "stop", "label", "text"))
+_STATUSES = frozenset(("unreviewed", "in_progress", "reviewed", "ignored"))
+_DECISIONS = frozenset(("accepted", "relabeled", "adjusted", "added", "rejected", None))
+_OPTIONAL_STR = (str, type(None))
+
+
+def _spans_ok(items: Any, keys: frozenset[str]) -> bool:
+    """Each item is a span object of the model with these ``keys``: the required ones of their
+    types, the others a string or null (``decision`` one of its values)."""
+    if type(items) is not list:
+        return False
+    for item in items:
+        if type(item) is not dict or not _SPAN_REQUIRED <= item.keys() <= keys \
+                or type(item["start"]) is not int or type(item["stop"]) is not int \
+                or type(item["label"]) is not str or type(item["text"]) is not str:
+            return False
+        for key, val in item.items():
+            if key not in _SPAN_REQUIRED and type(val) not in _OPTIONAL_STR:
+                return False
+        if item.get("decision") not in _DECISIONS:
+            return False
+    return True
+
+
+def _fast_gold(value: Any, accepted_only: bool) -> list[ImportedDoc] | None:
+    """The documents of a parsed gold file when it is certainly valid for the models (strict:
+    exact types, no other keys), else None (then the models decide, and word the error)."""
+    if type(value) is not dict or value.keys() != _FILE_KEYS or value["format"] != FORMAT \
+            or type(value["version"]) is not int or value["version"] != VERSION \
+            or type(value["created"]) is not str or type(value["labels"]) is not list \
+            or any(type(label) is not str for label in value["labels"]) \
+            or type(value["documents"]) is not list:
+        return None
+    docs: list[ImportedDoc] = []
+    for doc in value["documents"]:
+        if type(doc) is not dict or not _DOC_REQUIRED <= doc.keys() <= _DOC_KEYS:
+            return None
+        doc_id, source, sha256, text, status = (doc["id"], doc["source"], doc["sha256"],
+                                                doc["text"], doc["status"])
+        meta = doc.get("meta", {})
+        entities = doc.get("entities", [])
+        rejected = doc.get("rejected", [])
+        pending = doc.get("pending")
+        if type(doc_id) is not str or type(source) is not str or type(sha256) is not str \
+                or type(text) is not str or type(status) is not str or status not in _STATUSES \
+                or type(meta) is not dict or any(type(v) is not str for v in meta.values()) \
+                or not _spans_ok(entities, _ENTITY_KEYS) \
+                or not _spans_ok(rejected, _REJECTED_KEYS) \
+                or (pending is not None and not _spans_ok(pending, _PENDING_KEYS)):
+            return None
+        get = dict.get
+        spans = [
+            ImportedSpan(e["start"], e["stop"], e["label"], e["text"], get(e, "normal"),
+                         "accepted", get(e, "decision"), get(e, "origin"), get(e, "annotator"),
+                         get(e, "time"))
+            for e in entities
+        ]
+        if not accepted_only:
+            spans += [
+                ImportedSpan(r["start"], r["stop"], r["label"], r["text"], None, "rejected",
+                             "rejected", get(r, "origin"), get(r, "annotator"), get(r, "time"))
+                for r in rejected
+            ]
+            spans += [
+                ImportedSpan(q["start"], q["stop"], q["label"], q["text"], get(q, "normal"),
+                             "pending", None, get(q, "origin"))
+                for q in pending or []
+            ]
+        docs.append(ImportedDoc(doc_id, text, sha256, status_or_none(status), spans,
+                                source=source, meta=dict(meta)))
+    return docs

@@ -29,7 +29,7 @@ from annotator.core.formats.common import (
     status_or_none,
     str_meta,
 )
-from annotator.core.formats.gold import document_record, gold_document
+from annotator.core.formats.gold import as_data, gold_record
 from annotator.core.model import Document, SpanState
 
 _LISTS: tuple[tuple[str, SpanState], ...] = (
@@ -40,9 +40,11 @@ _LISTS: tuple[tuple[str, SpanState], ...] = (
 )
 
 
-def write_jsonl(docs: Sequence[Document], *, include_pending: bool) -> Written:
+def write_jsonl(docs: Sequence[Document | Mapping[str, Any]], *, include_pending: bool
+                ) -> Written:
+    """Gold documents, one a line (``docs``: models, or plain data as Store.get_data gives)."""
     lines = [
-        dumps_line(document_record(gold_document(d, include_pending=include_pending))) + "\n"
+        dumps_line(gold_record(as_data(d), include_pending=include_pending)) + "\n"
         for d in docs
     ]
     return Written("".join(lines).encode("utf-8"))
