@@ -7,10 +7,11 @@ Heavy modules are imported inside each command so ``annotator --help`` starts fa
 from __future__ import annotations
 
 import functools
+import gc
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import ParamSpec, TypeVar, cast
+from typing import Any, ParamSpec, TypeVar, cast
 
 import click
 from click_default_group import DefaultGroup
@@ -21,6 +22,7 @@ from annotator.core.users import default_user
 
 P = ParamSpec("P")
 R = TypeVar("R")
+F = TypeVar("F", bound=Callable[..., object])
 
 EXPORT_FORMATS = ["gold", "jsonl", "spacy", "doccano", "label-studio", "brat", "conll"]
 IMPORT_FORMATS = ["gold", "jsonl", "spacy", "doccano", "label-studio", "brat"]
@@ -75,10 +77,35 @@ def _main() -> None:
     """
 
 
+class AnnotatorGroup(DefaultGroup):  # type: ignore[misc]  # click-default-group is untyped
+    """The command group; a mistake on the command line (an unknown option, a value out of range,
+    a format that does not exist) is one sentence on stderr, like every other user mistake, not
+    click's three-line usage block."""
+
+    def main(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["standalone_mode"] = False  # click then raises what it would have printed
+        try:
+            code = super().main(*args, **kwargs)
+        except click.UsageError as err:
+            where = err.ctx.command_path if err.ctx is not None else "annotator"
+            click.echo(
+                f"annotator: {err.format_message().rstrip('.')} (see '{where} --help').",
+                err=True,
+            )
+            sys.exit(err.exit_code)
+        except click.ClickException as err:
+            click.echo(f"annotator: {err.format_message()}", err=True)
+            sys.exit(err.exit_code)
+        except click.exceptions.Abort:
+            click.echo("annotator: interrupted.", err=True)
+            sys.exit(130)
+        sys.exit(code if isinstance(code, int) else 0)  # --help and --version return 0
+
+
 # DefaultGroup (click-default-group) is untyped: name the group's type for the commands below.
 main = cast(
     click.Group,
-    click.group(cls=DefaultGroup, default="review", default_if_no_args=True)(  # type: ignore[no-untyped-call]
+    click.group(cls=AnnotatorGroup, default="review", default_if_no_args=True)(
         click.version_option(__version__, prog_name="annotator")(_main)
     ),
 )
@@ -99,15 +126,22 @@ def review(
     readonly: bool,
 ) -> int:
     """Open the review app on files and folders of .txt documents (the default command)."""
-    from annotator.tui.run import run_review
+    # Start-up builds a large heap that lives as long as the app (Textual, pydantic, the
+    # widgets): the cyclic GC's full collections of it (~20 ms each) only slow the first frame.
+    # The app collects once and re-enables the GC when its first frame is on screen.
+    gc.disable()
+    try:
+        from annotator.tui.run import run_review
 
-    return run_review(
-        paths=list(paths),
-        store_dir=store_dir,
-        user=user or default_user(),
-        labels=_labels(labels),
-        readonly=readonly,
-    )
+        return run_review(
+            paths=list(paths),
+            store_dir=store_dir,
+            user=user or default_user(),
+            labels=_labels(labels),
+            readonly=readonly,
+        )
+    finally:
+        gc.enable()
 
 
 @main.command()
@@ -142,6 +176,15 @@ def extract(
     )
 
 
+def bulk_workers_option(what: str) -> Callable[[F], F]:
+    return click.option(
+        "--workers",
+        type=click.IntRange(1, 64),
+        default=None,
+        help=f"{what} in this many processes (default: one per CPU from 200 documents up).",
+    )
+
+
 @main.command()
 @click.option(
     "--format",
@@ -162,13 +205,20 @@ def extract(
     "--include-unreviewed", is_flag=True, help="Also export documents that are not marked reviewed."
 )
 @store_option
+@bulk_workers_option("Read and encode a gold export")
 @friendly
-def export(fmt: str, output: Path | None, include_unreviewed: bool, store_dir: Path) -> int:
+def export(
+    fmt: str, output: Path | None, include_unreviewed: bool, store_dir: Path, workers: int | None
+) -> int:
     """Write the reviewed documents as gold (or another interchange format)."""
     from annotator.commands.export import run_export
 
     return run_export(
-        store_dir=store_dir, fmt=fmt, output=output, include_unreviewed=include_unreviewed
+        store_dir=store_dir,
+        fmt=fmt,
+        output=output,
+        include_unreviewed=include_unreviewed,
+        workers=workers,
     )
 
 
@@ -224,15 +274,23 @@ def import_(
               help="Scoring scheme; repeat for several (default: strict).")
 @click.option("--all-schemes", is_flag=True, help="Score with every scheme.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@bulk_workers_option("Split texts into tokens (token scheme)")
 @friendly
 def evaluate(
-    gold: Path, pred: Path, scheme: tuple[str, ...], all_schemes: bool, as_json: bool
+    gold: Path,
+    pred: Path,
+    scheme: tuple[str, ...],
+    all_schemes: bool,
+    as_json: bool,
+    workers: int | None,
 ) -> int:
     """Score predictions PRED against GOLD (files in any readable format)."""
     from annotator.commands.evaluate import run_evaluate
 
     schemes = SCHEMES if all_schemes else list(dict.fromkeys(scheme or ["strict"]))
-    return run_evaluate(gold=gold, pred=pred, schemes=schemes, as_json=as_json)
+    return run_evaluate(
+        gold=gold, pred=pred, schemes=schemes, as_json=as_json, workers=workers
+    )
 
 
 @main.command()

@@ -102,7 +102,9 @@ async def test_e_in_select_mode_adds_the_selection_with_the_picked_label(
         start, stop = screen.selecting.bounds(screen._tokens)
         await pilot.press("e")
         await pilot.pause()
-        assert isinstance(app.screen, LabelPickerScreen)
+        picker = app.screen
+        assert isinstance(picker, LabelPickerScreen)
+        assert picker.shown[0] == "PER"
         await pilot.press(*"work", "enter")
         await pilot.pause()
         assert app.screen is screen and screen.selecting is None

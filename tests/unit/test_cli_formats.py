@@ -356,3 +356,20 @@ def test_import_refuses_a_document_whose_sha256_does_not_match_its_text(
     assert len(result.stderr.splitlines()) == 1
     with Store.open(annotated_store, user="anna", readonly=True) as store:
         assert store.has("fine") and not store.has("new")
+
+
+def test_workers_option_gives_the_same_export_and_scores(annotated_store: Path,
+                                                         tmp_path: Path) -> None:
+    store = str(annotated_store)
+    outputs = []
+    for workers in ("1", "2"):
+        out = tmp_path / f"gold-{workers}.json"
+        result = run("export", "--store", store, "-o", str(out), "--workers", workers)
+        assert result.exit_code == 0, result.stderr
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1]
+    gold = tmp_path / "gold-1.json"
+    scores = [run("evaluate", str(gold), str(gold), "--scheme", "token", "--json",
+                  "--workers", workers).stdout for workers in ("1", "2")]
+    assert scores[0] == scores[1] and json.loads(scores[0])["labels"]
+    one_sentence(run("export", "--store", store, "--workers", "0"), 2, "--workers")
