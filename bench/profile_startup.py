@@ -4,7 +4,8 @@
     python bench/profile_startup.py … [--all] [--html OUT.html]
 
 Runs the real command line in this process under pyinstrument (asyncio frames included) and exits
-as soon as the review screen has been painted once, then prints the profile to stderr and saves
+as soon as the review screen has been painted once (it says what that frame was drawn from: the
+rows of the document laid out and the footer's keys), then prints the profile to stderr and saves
 the session to ``/tmp/annotator-startup.pyisession`` (``pyinstrument --load FILE -r text
 --show-all`` shows it again, unabridged). Textual needs a terminal: run it in one, or under
 ``script`` as above. Mind ``PYTHONDONTWRITEBYTECODE=1``: without cached bytecode every start
@@ -38,11 +39,15 @@ def main() -> None:
 
     original = App._display
     first_frame: list[float] = []
+    shown: list[str] = []
 
     def display(self: App[object], screen: Screen[object], renderable: object) -> None:
         original(self, screen, renderable)  # type: ignore[arg-type]
         if type(screen).__name__ == "ReviewScreen" and renderable is not None and not first_frame:
             first_frame.append(time.perf_counter() - START)
+            rows = getattr(screen.query_one("#doc"), "layout_rows", 0)
+            keys = len(screen.query("FooterKey"))
+            shown.append(f"{rows} rows of the document, {keys} footer keys")
             self.exit(0)
 
     App._display = display  # type: ignore[method-assign, assignment]
@@ -62,7 +67,8 @@ def main() -> None:
             out.write(PROFILER.output_html())
     print(PROFILER.output_text(unicode=True, color=False, show_all=show_all), file=sys.stderr)
     if first_frame:
-        print(f"first frame after {first_frame[0]:.3f} s (profiler running)", file=sys.stderr)
+        print(f"first frame after {first_frame[0]:.3f} s (profiler running): {shown[0]}",
+              file=sys.stderr)
     print(f"session saved to {SESSION}", file=sys.stderr)
 
 

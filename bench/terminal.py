@@ -3,7 +3,9 @@
 Both apps of a comparison are started by :func:`launch` the same way: a fresh process whose
 stdin, stdout and stderr are the slave side of a new pty (``TERM=xterm-256color``, 120×40), with
 the parent reading everything it writes. Nothing is added to the app under test: the first frame
-is recognised by text of the document appearing in the terminal output.
+is recognised by text of the document appearing in the terminal output, and a complete first
+screen by every one of several markers (e.g. a word of the document and a key label of the
+footer) having appeared.
 """
 
 from __future__ import annotations
@@ -34,6 +36,9 @@ class Launch:
 
     seconds: float
     """From just before ``fork`` to the read that completed the marker."""
+    complete_seconds: float
+    """From just before ``fork`` to the read that completed the last of the marker and the
+    ``also`` markers (the first screen complete); ``seconds`` when there were none."""
     hwm_kib: int
     """Peak resident set size (VmHWM) once the output had settled after the first frame."""
     rss_kib: int
@@ -84,12 +89,17 @@ def launch(
     env: Mapping[str, str],
     cwd: Path,
     *,
+    also: Sequence[str] = (),
     settle: float = 0.3,
     limit: float = 30.0,
 ) -> Launch:
-    """Start ``argv`` in a new pty, wait for ``marker`` in its output, then for the output to be
-    quiet for ``settle`` seconds (at most 3 s), read its memory and kill it."""
+    """Start ``argv`` in a new pty, wait for ``marker`` and every one of ``also`` in its output,
+    then for the output to be quiet for ``settle`` seconds (at most 3 s), read its memory and
+    kill it."""
     needle = marker.encode("utf-8")
+    needles = {needle, *(m.encode("utf-8") for m in also)}
+    found: dict[bytes, float] = {}
+    longest = max(len(n) for n in needles)
     master, slave = _open_pty()
     started = time.perf_counter()
     proc = subprocess.Popen(
@@ -103,7 +113,8 @@ def launch(
         while True:
             now = time.perf_counter()
             if now - started > limit:
-                raise LaunchError(f"{argv[0]} showed no {marker!r} within {limit:.0f} s")
+                missing = [n.decode("utf-8") for n in needles if n not in found]
+                raise LaunchError(f"{argv[0]} showed no {missing!r} within {limit:.0f} s")
             ready, _, _ = select.select([master], [], [], settle if seen else 0.05)
             if not ready:
                 if seen is not None:
@@ -118,12 +129,16 @@ def launch(
             if not chunk:
                 raise LaunchError(_ended(argv, proc.poll(), output))
             output += chunk
-            if seen is None and needle in output[-(len(chunk) + len(needle)) :]:
-                seen = time.perf_counter() - started
-            elif seen is not None and time.perf_counter() - started > seen + 3:
+            if seen is None:
+                now = time.perf_counter() - started
+                tail = output[-(len(chunk) + longest) :]
+                found.update((n, now) for n in needles if n not in found and n in tail)
+                if len(found) == len(needles):
+                    seen = now
+            elif time.perf_counter() - started > seen + 3:
                 break
         hwm, rss = _status(proc.pid)
-        return Launch(seen, hwm, rss, _numpy_mapped(proc.pid))
+        return Launch(found[needle], seen, hwm, rss, _numpy_mapped(proc.pid))
     finally:
         if proc.poll() is None:
             proc.send_signal(signal.SIGKILL)

@@ -190,3 +190,35 @@ async def test_empty_document_and_missing_predictions(tmp_path: Path) -> None:
             assert [s.text for s in store.get("b_plain").spans] == ["Путин"]
             detail = str(app.screen.query_one("#detail").render())
             assert "all spans decided — r marks reviewed" in detail
+
+
+async def test_resume_after_a_crash_lands_on_the_next_pending_span(seed_store: Store) -> None:
+    """The position is saved when a document opens and on quit: after a kill it can name a span
+    decided since. The first key after the restart must decide a span still to do."""
+    spans = seed_store.get(SECOND).sorted_spans()
+    seed_store.set_position(SECOND, spans[2].id)  # saved, then the app went on deciding
+    for span in spans[2:5]:
+        seed_store.accept(SECOND, span.id)
+    app = app_for(seed_store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = review_screen(app)
+        assert screen.doc is not None and screen.doc.id == SECOND
+        assert screen.view.cursor == spans[5].id
+        await pilot.press("x")
+        await pilot.pause()
+        assert next(s for s in seed_store.get(SECOND).spans if s.id == spans[5].id).state == (
+            "rejected"
+        )
+
+
+async def test_resume_on_a_decided_span_of_a_finished_document_stays_there(
+    seed_store: Store,
+) -> None:
+    seed_store.accept_all(SECOND)
+    spans = seed_store.get(SECOND).sorted_spans()
+    seed_store.set_position(SECOND, spans[3].id)
+    app = app_for(seed_store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert review_screen(app).view.cursor == spans[3].id

@@ -15,9 +15,10 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.events import Resize
+from textual.css.query import NoMatches
+from textual.events import Resize, ScreenResume
 from textual.screen import Screen
-from textual.widgets import Footer, ProgressBar, Static
+from textual.widgets import ProgressBar, Static
 
 from annotator.core.model import Document, Span
 from annotator.core.store import Store
@@ -30,6 +31,7 @@ from annotator.tui.search import Match
 from annotator.tui.widgets.detail import header, legend, selection_detail, span_detail
 from annotator.tui.widgets.doc_list import DocList
 from annotator.tui.widgets.doc_view import DocView
+from annotator.tui.widgets.footer import KeysFooter
 from annotator.tui.widgets.save_indicator import SaveIndicator
 from annotator.tui.widgets.search_bar import SearchBar
 from annotator.tui.wording import quoted
@@ -69,6 +71,7 @@ class ReviewBase(Screen[None], inherit_bindings=False):
         self._extracting: set[str] = set()
         self._extractor_name = "the extractor"
         self._outside_labels: Counter[str] = Counter()
+        self._resumed = False
 
     # ------------------------------------------------------------------ widgets
     @property
@@ -81,7 +84,19 @@ class ReviewBase(Screen[None], inherit_bindings=False):
 
     @property
     def search_bar(self) -> SearchBar:
+        """The search bar (see :meth:`_open_search_bar`; only there once it was opened)."""
         return self.query_one("#search-bar", SearchBar)
+
+    async def _open_search_bar(self) -> SearchBar:
+        """The search bar, shown; mounted the first time (an ``Input`` and its styles are a few
+        milliseconds of start-up that most sessions never use)."""
+        try:
+            bar = self.search_bar
+        except NoMatches:
+            bar = SearchBar(placeholder="search this document…", id="search-bar")
+            await self.query_one("#main").mount(bar, before="#status")
+        bar.display = True
+        return bar
 
     def compose(self) -> ComposeResult:
         yield Static(self.context.banner or "", id="banner")
@@ -94,18 +109,16 @@ class ReviewBase(Screen[None], inherit_bindings=False):
                 yield Static(id="legend")
                 yield DocView(id="doc")
                 yield Static(id="detail")
-                yield SearchBar(placeholder="search this document…", id="search-bar")
                 with Horizontal(id="status"):
                     yield Static(id="status-text")
                     yield ProgressBar(id="extract-progress", show_eta=False)
                     yield SaveIndicator(id="save")
         yield Static(id="too-small")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#banner").display = bool(self.context.banner)
         self.query_one("#extract-progress").display = False
-        self.search_bar.display = False
         wide = self.app.size.width >= SIDEBAR_MIN_WIDTH
         self.query_one("#sidebar").display = self.context.settings.sidebar and wide
         self.view.set_labels(self.labels)
@@ -113,7 +126,7 @@ class ReviewBase(Screen[None], inherit_bindings=False):
         self.doc_list.set_summaries(self.store.summaries())
         for notice in self.context.notices:
             self.notify(notice, severity="warning", timeout=10)
-        self._open(*self._start_position(), save_position=False)
+        self._open(*self._start_position(), save_position=False, resume=True)
         self.view.focus()
         self._check_size(self.app.size.width, self.app.size.height)
         self._after_mount()
@@ -130,6 +143,15 @@ class ReviewBase(Screen[None], inherit_bindings=False):
         if todo:
             return todo[0], None
         return (summaries[0].id if summaries else None), None
+
+    def on_screen_resume(self, event: ScreenResume) -> None:
+        """The first time the screen is shown its widgets have just been styled as they were
+        mounted: Textual's restyle of the whole screen on resume (for a screen that comes back
+        after the app's look changed) would be ~7 ms of the first frame for nothing. Runs
+        before Textual's own handler; later resumes restyle as usual."""
+        if not self._resumed:
+            self._resumed = True
+            event.refresh_styles = False
 
     def on_resize(self, event: Resize) -> None:
         self._check_size(event.size.width, event.size.height)
@@ -268,8 +290,21 @@ class ReviewBase(Screen[None], inherit_bindings=False):
         self._refresh_detail()
 
     # ------------------------------------------------------------------ documents
-    def _open(self, doc_id: str | None, span_id: str | None, *, save_position: bool = True) -> None:
-        """Show a document, the cursor on ``span_id`` or on its first pending span."""
+    def _open(
+        self,
+        doc_id: str | None,
+        span_id: str | None,
+        *,
+        save_position: bool = True,
+        resume: bool = False,
+    ) -> None:
+        """Show a document, the cursor on ``span_id`` or on its first pending span.
+
+        ``resume``: ``span_id`` is where this user left off; if it has been decided since (the
+        position is saved when a document opens and on quit, so after a crash it can lag behind
+        the decisions), the cursor goes on to the next pending span from there, so the first key
+        after a restart decides a span still to do.
+        """
         self._leave_select()
         self._clear_search()
         if doc_id is None or not self.store.has(doc_id):
@@ -283,6 +318,11 @@ class ReviewBase(Screen[None], inherit_bindings=False):
         if span_id is None or order.index(span_id) is None:
             first = order.first_pending() or order.first()
             span_id = first.id if first else None
+        elif resume:
+            here = next(s for s in doc.spans if s.id == span_id)
+            if here.state != "pending":
+                later = order.next_pending(here)
+                span_id = later.id if later is not None else span_id
         self._tokens = []
         self.view.show_document(doc, span_id, self._notice(doc))
         self.doc_list.show_current(doc_id)

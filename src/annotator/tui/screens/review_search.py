@@ -18,9 +18,8 @@ from annotator.tui.wording import count
 class SearchActions(ReviewBase):
     """Finding text and narrowing which spans the cursor visits."""
 
-    def action_search(self) -> None:
-        bar = self.search_bar
-        bar.display = True
+    async def action_search(self) -> None:
+        bar = await self._open_search_bar()
         bar.value = self._query
         bar.focus()
 

@@ -290,6 +290,20 @@ class DocView(ScrollView, can_focus=True):
         self._cache.clear()
         self.virtual_size = Size(width + GUTTER, len(self._layout.rows))
 
+    def _size_updated(
+        self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
+    ) -> bool:
+        """Wrap the text for a new width as soon as the layout gives the view its size, before
+        the frame is drawn (the Resize event comes after it: waiting for it drew the first
+        frame empty and the document one frame later)."""
+        resized = super()._size_updated(size, virtual_size, container_size, layout)
+        width = self._text_width()
+        if width > 0 and (self._layout is None or self._layout.width != width):
+            self._relayout()
+            self._scroll_update(self.virtual_size)
+            self._reveal(self._current)
+        return resized
+
     def on_resize(self) -> None:
         self._relayout()
         self.refresh()

@@ -1,0 +1,141 @@
+"""The first frame of the review screen is complete, and start-up builds nothing twice."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from textual.app import App
+from textual.screen import Screen
+from textual.widgets._footer import FooterKey
+
+from annotator.core.store import Store
+from annotator.tui.screens.review import ReviewScreen
+from annotator.tui.widgets.doc_view import DocView
+from annotator.tui.widgets.footer import KeysFooter
+from tests.tui.conftest import FIRST, app_for
+
+REVIEW_KEYS = {"Accept", "Reject", "Next", "Select", "Undo", "Reviewed", "Search", "Help", "Quit"}
+
+
+def footer_keys(screen: Screen[Any]) -> list[FooterKey]:
+    return list(screen.query_one(KeysFooter).query(FooterKey))
+
+
+async def test_the_first_frame_shows_the_document_and_the_footer(
+    seed_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the review screen's first frame was drawn from: the wrapped document (not an empty
+    view waiting for its Resize event) and the review keys (not a footer waiting for a
+    bindings signal)."""
+    first: list[tuple[int, set[str], str]] = []
+    original = App._display
+
+    def display(self: App[object], screen: Screen[object], renderable: object) -> None:
+        if isinstance(screen, ReviewScreen) and renderable is not None and not first:
+            text = renderable.render_segments(self.console)  # type: ignore[attr-defined]
+            keys = {str(k.description) for k in footer_keys(screen)}
+            first.append((screen.query_one("#doc", DocView).layout_rows, keys, text))
+        original(self, screen, renderable)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(App, "_display", display)
+    app = app_for(seed_store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+    assert first, "the review screen was never drawn"
+    rows, keys, text = first[0]
+    assert rows > 0
+    assert keys >= REVIEW_KEYS
+    assert "инициативы" in text and "Accept" in text  # the second paragraph, and a key
+
+
+async def test_the_view_is_wrapped_before_its_first_resize_event(
+    seed_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows_at_resize: list[int] = []
+
+    class Watched(DocView):
+        def on_resize(self) -> None:  # runs before DocView's own handler
+            rows_at_resize.append(self.layout_rows)
+
+    monkeypatch.setattr("annotator.tui.screens.review_base.DocView", Watched)
+    app = app_for(seed_store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        view = app.screen.query_one("#doc", DocView)
+        assert isinstance(view, Watched)
+        assert rows_at_resize and rows_at_resize[0] == view.layout_rows > 0
+        wide = view.layout_rows
+        await pilot.resize_terminal(90, 40)
+        await pilot.pause()
+        assert view.layout_rows > wide  # re-wrapped for the narrower width
+        assert rows_at_resize[-1] == view.layout_rows
+
+
+async def test_the_first_frame_is_scrolled_to_the_saved_span(
+    seed_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    last = seed_store.get(FIRST).sorted_spans()[-1]
+    seed_store.set_position(FIRST, last.id)
+    first: list[tuple[int, int, int]] = []
+    original = App._display
+
+    def display(self: App[object], screen: Screen[object], renderable: object) -> None:
+        if isinstance(screen, ReviewScreen) and renderable is not None and not first:
+            view = screen.query_one("#doc", DocView)
+            row = view._layout.row_of(last.start) if view._layout else -1
+            top = int(view.scroll_offset.y)
+            first.append((row, top, view.scrollable_content_region.height))
+        original(self, screen, renderable)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(App, "_display", display)
+    app = app_for(seed_store)
+    async with app.run_test(size=(120, 20)) as pilot:
+        await pilot.pause()
+        assert app.screen.query_one("#doc", DocView).cursor == last.id
+    row, top, height = first[0]
+    assert top > 0 and top <= row < top + height
+
+
+async def test_the_footer_shows_the_review_keys_and_is_built_once(seed_store: Store) -> None:
+    app = app_for(seed_store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        built = footer_keys(screen)
+        assert {str(k.description) for k in built} >= REVIEW_KEYS
+        # Bindings signals that change nothing shown (focus moves, refresh_bindings) keep the
+        # same key widgets.
+        screen.refresh_bindings()
+        screen.refresh_bindings()
+        await pilot.press("g")  # the document list gets the focus
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert footer_keys(screen) == built
+        # A change of the keys rebuilds it (select mode).
+        await pilot.press("s")
+        await pilot.pause()
+        descriptions = {str(k.description) for k in footer_keys(screen)}
+        assert "Cancel" in descriptions and "Accept" not in descriptions
+        await pilot.press("escape")
+        await pilot.pause()
+        assert {str(k.description) for k in footer_keys(screen)} >= REVIEW_KEYS
+
+
+async def test_the_search_bar_is_mounted_when_first_opened(seed_store: Store) -> None:
+    app = app_for(seed_store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert not screen.query("#search-bar")
+        await pilot.press("slash")
+        await pilot.pause()
+        bar = screen.query_one("#search-bar")
+        assert bar.display and app.focused is bar
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not bar.display and isinstance(app.focused, DocView)
+        await pilot.press("slash")
+        await pilot.pause()
+        assert screen.query_one("#search-bar") is bar and bar.display
