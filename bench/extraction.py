@@ -10,10 +10,11 @@ fresh process (nothing warm is shared between the sides) and, for ours, a fresh 
   like-for-like baseline the goals are judged against;
 * ``raw``: the same loop out of the box (OpenBLAS picks one thread per core), for reference;
 * ``ours, 1 worker``: ``extract_into_store(store, ids, NatashaExtractor(), workers=1)``: triage,
-  the same natasha calls, offset checks, and two durable writes per document (the prediction
-  cache and the document's spans);
-* ``ours, 2 workers``: the same with ``workers=2`` (a pool of two forked processes; the parent only
-  writes the store).
+  the same natasha calls, offset checks, and two writes per document (the prediction cache,
+  atomic; the document's spans, atomic and durable) made by a writer thread while the model works
+  on the next document; the cyclic GC is paused for the run (the raw loops leave it on);
+* ``ours, 2 workers``: the same with ``workers=2`` (a pool of two forked processes, chunks that
+  shrink towards the end; the parent only writes the store).
 
 Model load is **excluded from both sides**: each process loads natasha's models before its clock
 starts (for the pool, the parent loads them and the forked workers inherit them). It is reported

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import importlib.metadata
+import json
 import multiprocessing
 import os
 import pickle
@@ -12,16 +14,20 @@ import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from annotator.core.corpus import load_corpus, text_sha256
-from annotator.core.errors import ExtractionError
+from annotator.core.errors import ExtractionError, StoreError
 from annotator.core.extract import (
+    MAX_CHUNK,
     POOL_MIN_DOCUMENTS,
     Extractor,
     ExtractReport,
     NatashaExtractor,
+    _chunks,
+    _Job,
     default_mp_context,
     extract_into_store,
 )
@@ -281,10 +287,16 @@ def test_cancelling_stops_between_documents(store: Store) -> None:
     docs = ru_docs(4)
     store.sync(docs)
     fake = FakeExtractor()
+    seen: list[str] = []
     report = extract_into_store(
-        store, [d.id for d in docs], fake, is_cancelled=lambda: len(fake.calls) >= 2
+        store,
+        [d.id for d in docs],
+        fake,
+        on_progress=lambda done, total, doc_id: seen.append(doc_id),
+        is_cancelled=lambda: len(fake.calls) >= 2,
     )
     assert report.cancelled and report.extracted == 2
+    assert seen == [docs[0].id, docs[1].id], "each saved document is reported"
     assert [store.summary(d.id).extraction for d in docs] == ["done", "done", "pending", "pending"]
     assert report.summary().endswith("; cancelled after 2")
 
@@ -295,6 +307,69 @@ def test_an_extractor_failure_names_the_document(store: Store) -> None:
         extract_into_store(store, ["ok", "bad"], FakeExtractor())
     assert "cannot read boom" in str(caught.value)
     assert store.summary("ok").extraction == "done"
+
+
+def test_a_document_is_reported_only_once_saved(store: Store) -> None:
+    docs = ru_docs(6)
+    store.sync(docs)
+    on_disk: list[str] = []
+
+    def on_progress(done: int, total: int, doc_id: str) -> None:
+        saved = json.loads(store.shard_path(doc_id).read_bytes())
+        on_disk.append(saved["document"]["1"]["extraction"])
+
+    extract_into_store(store, [d.id for d in docs], FakeExtractor(), on_progress=on_progress)
+    assert on_disk == ["done"] * len(docs)
+
+
+def test_a_failed_save_stops_the_run_and_is_raised(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    docs = ru_docs(5)
+    store.sync(docs)
+    load = store.load_predictions
+
+    def failing(doc_id: str, *args: Any, **kwargs: Any) -> Document:
+        if doc_id == "ru002":
+            raise StoreError("The disk is full (a test).")
+        return load(doc_id, *args, **kwargs)
+
+    monkeypatch.setattr(store, "load_predictions", failing)
+    threads = threading.active_count()
+    seen: list[str] = []
+    with pytest.raises(StoreError, match="disk is full"):
+        extract_into_store(
+            store,
+            [d.id for d in docs],
+            FakeExtractor(),
+            on_progress=lambda done, total, doc_id: seen.append(doc_id),
+        )
+    assert [store.summary(d.id).extraction for d in docs] == ["done", "done"] + ["pending"] * 3
+    assert set(seen) <= {"ru000", "ru001"}
+    assert threading.active_count() == threads, "the writer thread has ended"
+    assert gc.isenabled()
+
+
+def test_the_garbage_collector_is_back_on_after_a_run(store: Store) -> None:
+    docs = ru_docs(3)
+    store.sync(docs)
+    extract_into_store(store, [d.id for d in docs], FakeExtractor())
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        extract_into_store(store, [d.id for d in docs], FakeExtractor())
+        assert not gc.isenabled(), "a caller's paused collector stays paused"
+    finally:
+        gc.enable()
+
+
+def test_chunks_shrink_towards_the_end() -> None:
+    jobs = [_Job(f"d{i}", "0" * 64) for i in range(200)]
+    chunks = list(_chunks(jobs, 2))
+    sizes = [len(chunk) for chunk in chunks]
+    assert [job for chunk in chunks for job in chunk] == jobs
+    assert sizes[0] == MAX_CHUNK and sizes[-1] == 1
+    assert sizes == sorted(sizes, reverse=True)
 
 
 def test_few_documents_stay_in_process_even_with_workers(store: Store) -> None:

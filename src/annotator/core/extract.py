@@ -8,22 +8,31 @@ Importing this module never imports natasha: its models load on the first ``extr
 extractor does not know are marked unsupported, cached output (keyed by the text's sha256 and the
 extractor's key) is reused, and only the rest reach the model, in this process or in a pool of
 worker processes. Only the calling process writes to the store.
+
+For throughput (``bench/extraction.py``) the cyclic garbage collector is paused during a run
+(natasha makes no reference cycles; the collector would only rescan the models and the store
+again and again); in this process a writer thread saves each document while the model works on
+the next one (an fsync releases the GIL); a pool gets smaller chunks towards the end of a run, so
+no worker is left running alone.
 """
 
 from __future__ import annotations
 
+import gc
 import importlib.metadata
 import math
 import multiprocessing
 import os
+import queue
 import signal
 import sys
 import threading
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from multiprocessing.context import BaseContext
 from typing import Any, Protocol
@@ -44,6 +53,13 @@ starting workers and loading the model in each costs about as much as extracting
 
 MAX_CHUNK = 16
 """Most documents sent to a worker process at once (keeps progress smooth and cancel quick)."""
+
+CHUNKS_PER_WORKER = 4
+"""A chunk holds at most the documents left divided by this many per worker: chunks shrink towards
+the end of a run (guided scheduling), so the workers finish at about the same time."""
+
+WRITE_AHEAD = 8
+"""Most extracted documents waiting for the writer thread (it is normally none or one behind)."""
 
 RawSpan = tuple[int, int, str, str | None]
 """A span as it crosses the process boundary: start, stop, label, normal."""
@@ -282,11 +298,15 @@ class _Run:
         return self.store.get(job.doc_id).text
 
     def finish(self, job: _Job, drafts: list[SpanDraft]) -> None:
-        """Cache fresh model output and load it into the document."""
+        """Save fresh model output, then report progress."""
+        self.save(job, drafts)
+        self.advance(job.doc_id)
+
+    def save(self, job: _Job, drafts: list[SpanDraft]) -> None:
+        """Cache fresh model output and load it into the document (durably saved on return)."""
         self.store.cache_predictions(job.sha256, self.extractor.key, drafts)
         self._load(job.doc_id, drafts)
         self.report.extracted += 1
-        self.advance(job.doc_id)
 
     def _load(self, doc_id: str, drafts: Sequence[SpanDraft]) -> None:
         """Load the spans whose label is in the store's set; count the others."""
@@ -325,37 +345,128 @@ def extract_into_store(
         is_cancelled,
     )
     try:
-        jobs: list[_Job] = []
-        for doc_id in doc_ids:
-            if run.cancelled():
-                return run.report
-            job = run.triage(doc_id)
-            if job is not None:
-                jobs.append(job)
-        if workers > 1 and len(jobs) >= POOL_MIN_DOCUMENTS:
-            _extract_in_pool(run, jobs, workers, mp_context or default_mp_context())
-        else:
-            _extract_here(run, jobs)
-        return run.report
+        with _paused_gc():
+            jobs: list[_Job] = []
+            for doc_id in doc_ids:
+                if run.cancelled():
+                    return run.report
+                job = run.triage(doc_id)
+                if job is not None:
+                    jobs.append(job)
+            if workers > 1 and len(jobs) >= POOL_MIN_DOCUMENTS:
+                _extract_in_pool(run, jobs, workers, mp_context or default_mp_context())
+            elif jobs:
+                _extract_here(run, jobs)
+            return run.report
     finally:
         run.report.seconds = time.perf_counter() - started
 
 
+@contextmanager
+def _paused_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector (re-enabled after, if it was on).
+
+    A process holding natasha's models and a store has a large heap, and extraction allocates
+    fast: the collector's passes over that heap cost ~1 ms per document (bench/RESULTS.md).
+    Extraction makes no reference cycles worth collecting early; reference counting frees the
+    rest as usual.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _extract_one(run: _Run, job: _Job, text: str) -> list[SpanDraft]:
+    """The extractor's spans for one document, a failure turned into one sentence."""
+    try:
+        return run.extractor.extract(text)
+    except AnnotatorError:
+        raise
+    except Exception as err:
+        raise ExtractionError(
+            f"{run.extractor.key} failed on document {job.doc_id!r} "
+            f"({err.__class__.__name__}: {err})."
+        ) from err
+
+
 def _extract_here(run: _Run, jobs: Sequence[_Job]) -> None:
-    """Extract in this process, one document at a time."""
-    for job in jobs:
-        if run.cancelled():
-            return
-        try:
-            drafts = run.extractor.extract(run.text(job))
-        except AnnotatorError:
-            raise
-        except Exception as err:
-            raise ExtractionError(
-                f"{run.extractor.key} failed on document {job.doc_id!r} "
-                f"({err.__class__.__name__}: {err})."
-            ) from err
-        run.finish(job, drafts)
+    """Extract in this process, one document at a time, while a thread saves the previous one.
+
+    This thread runs the model and calls ``on_progress`` and ``is_cancelled``; the writer thread
+    saves (the store is used under the writer's lock while it runs). A document is reported only
+    once it is saved; on a failure or a cancel the documents extracted before it are saved first.
+    """
+    writer = _Writer(run)
+    try:
+        text = writer.text(jobs[0])
+        for position, job in enumerate(jobs):
+            writer.report_saved()
+            if run.cancelled():
+                break
+            drafts = _extract_one(run, job, text)
+            if position + 1 < len(jobs):
+                # read ahead before handing over: the writer is idle now, busy in a moment
+                text = writer.text(jobs[position + 1])
+            writer.put(job, drafts)
+    finally:
+        writer.close()
+    writer.report_saved()
+
+
+class _Writer:
+    """A thread that saves extracted documents in order: the waits of durable writes (an fsync
+    releases the GIL) overlap the model's work on the next document."""
+
+    def __init__(self, run: _Run) -> None:
+        self._run = run
+        self._lock = threading.Lock()
+        self._queue: queue.Queue[tuple[_Job, list[SpanDraft]] | None] = queue.Queue(WRITE_AHEAD)
+        self._saved: deque[tuple[int, str]] = deque()
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._work, name="annotator-extract-writer")
+        self._thread.start()
+
+    def text(self, job: _Job) -> str:
+        """A job's text, read from the store under the writer's lock."""
+        with self._lock:
+            return self._run.text(job)
+
+    def put(self, job: _Job, drafts: list[SpanDraft]) -> None:
+        """Hand a document over to be saved (waits while :data:`WRITE_AHEAD` are queued)."""
+        self._queue.put((job, drafts))
+
+    def report_saved(self) -> None:
+        """Report progress for the documents saved since the last call; raise the writer's error."""
+        run = self._run
+        while self._saved:
+            handled, doc_id = self._saved.popleft()
+            if run.on_progress is not None:
+                run.on_progress(handled, run.report.total, doc_id)
+        if self._error is not None:
+            raise self._error
+
+    def close(self) -> None:
+        """Let the writer save what it was given, and wait for it."""
+        self._queue.put(None)
+        self._thread.join()
+
+    def _work(self) -> None:
+        while (item := self._queue.get()) is not None:
+            if self._error is not None:
+                continue  # after a failure nothing more is saved; keep draining
+            job, drafts = item
+            try:
+                with self._lock:
+                    self._run.save(job, drafts)
+                    handled = self._run.report.handled
+            except BaseException as err:  # raised on the caller's thread by report_saved
+                self._error = err
+                continue
+            self._saved.append((handled, job.doc_id))
 
 
 def default_mp_context() -> BaseContext:
@@ -369,16 +480,25 @@ def default_mp_context() -> BaseContext:
     return multiprocessing.get_context("spawn")
 
 
-def _chunk_size(jobs: int, workers: int) -> int:
-    """About four chunks per worker, at most :data:`MAX_CHUNK` documents each."""
-    return max(1, min(MAX_CHUNK, math.ceil(jobs / (workers * 4))))
+def _chunk_size(left: int, workers: int) -> int:
+    """The next chunk's size with ``left`` documents still to send: a :data:`CHUNKS_PER_WORKER`th
+    of each worker's share, at most :data:`MAX_CHUNK` (so chunks shrink to one at the end)."""
+    return max(1, min(MAX_CHUNK, math.ceil(left / (workers * CHUNKS_PER_WORKER))))
+
+
+def _chunks(jobs: Sequence[_Job], workers: int) -> Iterator[list[_Job]]:
+    """``jobs`` in consecutive chunks of shrinking size (see :func:`_chunk_size`)."""
+    start = 0
+    while start < len(jobs):
+        stop = start + _chunk_size(len(jobs) - start, workers)
+        yield list(jobs[start:stop])
+        start = stop
 
 
 def _extract_in_pool(run: _Run, jobs: Sequence[_Job], workers: int, context: BaseContext) -> None:
     """Extract in worker processes, in chunks; only this process writes the store."""
-    size = _chunk_size(len(jobs), workers)
-    chunks = iter([list(jobs[i : i + size]) for i in range(0, len(jobs), size)])
-    processes = min(workers, math.ceil(len(jobs) / size))
+    chunks = _chunks(jobs, workers)
+    processes = min(workers, math.ceil(len(jobs) / _chunk_size(len(jobs), workers)))
     pool = ProcessPoolExecutor(
         max_workers=processes,
         mp_context=context,
@@ -393,11 +513,12 @@ def _extract_in_pool(run: _Run, jobs: Sequence[_Job], workers: int, context: Bas
             done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
             for future in done:
                 chunk = in_flight.pop(future)
-                for job, raw in zip(chunk, _chunk_result(run, future, chunk), strict=True):
+                results = _chunk_result(run, future, chunk)
+                _submit(pool, run, chunks, in_flight)  # before saving: keep the workers busy
+                for job, raw in zip(chunk, results, strict=True):
                     if run.cancelled():
                         return
                     run.finish(job, [_draft(span) for span in raw])
-                _submit(pool, run, chunks, in_flight)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
@@ -471,6 +592,10 @@ def _init_worker(extractor: Extractor) -> None:
         extractor.prepare()
     except Exception as err:
         _worker_error = err
+    # What is here now (the models, and what a forked worker inherits) lives as long as the
+    # worker: keep the collector off it, which also spares forked pages from being copied.
+    gc.freeze()
+    gc.enable()  # a forked worker inherits the parent's paused collector; chunks pause it
 
 
 def _worker_extract(texts: list[str]) -> list[list[RawSpan]]:
@@ -479,7 +604,8 @@ def _worker_extract(texts: list[str]) -> list[list[RawSpan]]:
         raise _worker_error
     if _worker_extractor is None:
         raise ExtractionError("An extraction worker process was started without an extractor.")
-    return [
-        [(d.start, d.stop, d.label, d.normal) for d in drafts]
-        for drafts in _worker_extractor.extract_many(texts)
-    ]
+    with _paused_gc():
+        return [
+            [(d.start, d.stop, d.label, d.normal) for d in drafts]
+            for drafts in _worker_extractor.extract_many(texts)
+        ]
