@@ -26,6 +26,14 @@ WAIT = 60.0
 APP = "from annotator.cli import main; main()"
 
 
+def _take_terminal() -> None:
+    """In the child: a session of its own with the pty as its controlling terminal, as a shell
+    gives it, so closing the pty (even by a test that dies) hangs the app up, as closing a
+    terminal window does, instead of leaving it orphaned."""
+    os.setsid()
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+
 class AppInTerminal:
     """``annotator ARGS`` running in a pty of ``cols`` × ``rows``, its screen emulated by pyte."""
 
@@ -47,7 +55,7 @@ class AppInTerminal:
             stdout=slave,
             stderr=slave,
             env=env,
-            start_new_session=True,
+            preexec_fn=_take_terminal,
             close_fds=True,
         )
         os.close(slave)
