@@ -1,18 +1,19 @@
-"""Bulk jobs over a whole corpus: pausing the cyclic garbage collector, and sharing the work among
-worker processes."""
+"""Bulk jobs over a whole corpus: sharing the work among worker processes, and (re-exported from
+:mod:`annotator.core.gcpause`) pausing the cyclic garbage collector."""
 
 from __future__ import annotations
 
-import gc
 import math
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
 from typing import TypeVar
 
 from annotator.core.errors import AnnotatorError, UsageError
+from annotator.core.gcpause import paused_gc
+
+__all__ = ["available_cpus", "parallel_map", "paused_gc", "worker_count"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -22,25 +23,6 @@ PARALLEL_FROM = 200
 starting processes (~20-50 ms each) would cost more than they save."""
 MAX_WORKERS = 8
 CHUNKS_PER_WORKER = 4
-
-
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector for a bulk job (usable as a decorator).
-
-    A command that loads a whole corpus (millions of objects) and then allocates in a loop makes
-    the collector rescan that heap again and again: at 10,000 documents it doubled
-    ``evaluate --scheme token`` (30.7 s to 16.4 s) and took a fifth of ``export`` (14.5 s to
-    12.0 s), see bench/RESULTS.md. These jobs make no reference cycles worth collecting early;
-    reference counting frees everything else as usual, and the collector runs again after.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def available_cpus() -> int:

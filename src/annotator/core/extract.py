@@ -32,12 +32,12 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from multiprocessing.context import BaseContext
 from typing import Any, Protocol
 
 from annotator.core.errors import AnnotatorError, ExtractionError
+from annotator.core.gcpause import paused_gc
 from annotator.core.model import SpanDraft
 from annotator.core.store import Store
 
@@ -345,7 +345,7 @@ def extract_into_store(
         is_cancelled,
     )
     try:
-        with _paused_gc():
+        with paused_gc():
             jobs: list[_Job] = []
             for doc_id in doc_ids:
                 if run.cancelled():
@@ -360,24 +360,6 @@ def extract_into_store(
             return run.report
     finally:
         run.report.seconds = time.perf_counter() - started
-
-
-@contextmanager
-def _paused_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector (re-enabled after, if it was on).
-
-    A process holding natasha's models and a store has a large heap, and extraction allocates
-    fast: the collector's passes over that heap cost ~1 ms per document (bench/RESULTS.md).
-    Extraction makes no reference cycles worth collecting early; reference counting frees the
-    rest as usual.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _extract_one(run: _Run, job: _Job, text: str) -> list[SpanDraft]:
@@ -604,7 +586,7 @@ def _worker_extract(texts: list[str]) -> list[list[RawSpan]]:
         raise _worker_error
     if _worker_extractor is None:
         raise ExtractionError("An extraction worker process was started without an extractor.")
-    with _paused_gc():
+    with paused_gc():
         return [
             [(d.start, d.stop, d.label, d.normal) for d in drafts]
             for drafts in _worker_extractor.extract_many(texts)
