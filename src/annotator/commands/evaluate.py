@@ -26,28 +26,33 @@ from annotator.commands.bulk import parallel_map, paused_gc, worker_count
 from annotator.core.errors import StoreCorruptError, UsageError
 from annotator.core.evaluate import EvalDoc, Report, evaluate, token_counts
 from annotator.core.formats.common import (
+    Entity,
     ImportedDoc,
-    ImportedSpan,
-    check_doc,
+    PlainDoc,
+    PlainSpan,
+    check_plain,
     sha256_of,
-    status_or_none,
 )
-from annotator.core.formats.registry import read_sniffed, sniff
+from annotator.core.formats.registry import read_plain, read_sniffed, sniff
 from annotator.core.store import Store
 from annotator.core.users import default_user
 
 
 @dataclass
 class Side:
-    docs: list[ImportedDoc]
+    """One side's documents as plain data; ``checked`` holds, for each document checked against
+    its own text, its spans' ``(start, stop, label)`` that fit (by index)."""
+
+    docs: list[PlainDoc]
     problems: list[str] = field(default_factory=list)
+    checked: dict[int, list[Entity]] = field(default_factory=dict)
 
 
 def _from_store(path: Path, role: str) -> Side:
     if role != "GOLD":
         raise UsageError(f"{path} is an annotation store; only GOLD may be a store (export the "
                          "predictions to a file first).")
-    docs: list[ImportedDoc] = []
+    docs: list[PlainDoc] = []
     with Store.open(path, user=default_user(), readonly=True, create=False) as store:
         problems = list(store.problems)
         for summary in store.summaries():
@@ -58,59 +63,74 @@ def _from_store(path: Path, role: str) -> Side:
             except StoreCorruptError as err:
                 problems.append(f"GOLD: document {summary.id!r} was left out: {err}")
                 continue
-            spans = [ImportedSpan(s["start"], s["stop"], s["label"], text=s["text"],
-                                  state="accepted")
-                     for s in doc["spans"] if s["state"] == "accepted"]
-            docs.append(ImportedDoc(doc["id"], doc["text"], doc["sha256"],
-                                    status_or_none(doc["status"]), spans))
+            spans: list[PlainSpan] = [(s["start"], s["stop"], s["label"], s["text"])
+                                      for s in doc["spans"] if s["state"] == "accepted"]
+            docs.append(PlainDoc(doc["id"], doc["text"], doc["sha256"], spans))
     if not docs:
         problems.append(f"the store {path} has no reviewed documents to use as gold.")
-    return Side(docs, problems)
+    return Side(docs, problems, {i: _keys(d) for i, d in enumerate(docs)})
+
+
+def _plain(doc: ImportedDoc) -> PlainDoc:
+    return PlainDoc(doc.id, doc.text, doc.sha256,
+                    [(s.start, s.stop, s.label, s.text) for s in doc.spans
+                     if s.state in (None, "accepted")])
 
 
 def load_side(path: Path, role: str) -> Side:
-    """One side's documents with gold-type spans only, each span checked against the text."""
+    """One side's documents with gold-type spans only, each span checked against the text.
+
+    Gold JSON and JSON Lines files that certainly pass the readers' checks are read as plain
+    data (:func:`~annotator.core.formats.registry.read_plain`); any other file is read by its
+    reader, as before, and its documents turned into the same plain data."""
     sniffed = sniff(path)
     if sniffed.fmt == "store":
         return _from_store(path, role)
-    result = read_sniffed(path, sniffed, accepted_only=True)
-    side = Side([], [f"{role}: {p}" for p in result.problems])
-    for doc in result.docs:
-        doc.spans = [s for s in doc.spans if s.state in (None, "accepted")]
+    side = Side([])
+    plain = read_plain(sniffed)
+    if plain is None:
+        result = read_sniffed(path, sniffed, accepted_only=True)
+        side.problems.extend(f"{role}: {p}" for p in result.problems)
+        plain = [_plain(doc) for doc in result.docs]
+    labels_ok: dict[str, bool] = {}
+    for doc in plain:
         if doc.text is not None:
-            if doc.sha256 is not None and doc.sha256 != sha256_of(doc.text):
-                side.problems.append(f"{role}: document {doc.id!r}: its sha256 does not match its "
-                                     "text; not scored.")
+            sha256 = sha256_of(doc.text)
+            if doc.sha256 is not None and doc.sha256 != sha256:
+                side.problems.append(f"{role}: document {doc.id!r}: its sha256 does not match "
+                                     "its text; not scored.")
                 continue
-            doc.sha256 = sha256_of(doc.text)
-            doc.spans = _checked(doc, doc.text, role, side.problems)
+            doc.sha256 = sha256
+            side.checked[len(side.docs)] = _checked(doc, doc.text, role, side.problems,
+                                                    labels_ok)
         side.docs.append(doc)
     return side
 
 
-def _checked(doc: ImportedDoc, text: str, role: str, problems: list[str]) -> list[ImportedSpan]:
-    good, span_problems = check_doc(doc, text)
+def _checked(doc: PlainDoc, text: str, role: str, problems: list[str],
+             labels_ok: dict[str, bool] | None = None) -> list[Entity]:
+    good, span_problems = check_plain(doc.id, text, doc.spans, labels_ok)
     problems.extend(f"{role}: {p.replace('not imported', 'not scored')}" for p in span_problems)
     return good
 
 
-def pair(gold: Sequence[ImportedDoc], pred: Sequence[ImportedDoc],
-         problems: list[str]) -> tuple[list[EvalDoc], int, int]:
+def pair(gold: Side, pred: Side, problems: list[str]) -> tuple[list[EvalDoc], int, int]:
     """Matched documents, and how many are missing in PRED and in GOLD."""
     by_sha: dict[str, int] = {}
     by_id: dict[str, int] = {}
-    for i, doc in enumerate(gold):
+    for i, doc in enumerate(gold.docs):
         if doc.sha256:
             by_sha.setdefault(doc.sha256, i)
         by_id.setdefault(doc.id, i)
     used: set[int] = set()
     docs: list[EvalDoc] = []
     missing_in_gold = 0
-    for p in pred:
+    labels_ok: dict[str, bool] = {}
+    for n, p in enumerate(pred.docs):
         index = by_sha.get(p.sha256) if p.sha256 else None
         if index is None and p.id in by_id:
             candidate = by_id[p.id]
-            if p.sha256 and gold[candidate].sha256 and p.sha256 != gold[candidate].sha256:
+            if p.sha256 and gold.docs[candidate].sha256 and p.sha256 != gold.docs[candidate].sha256:
                 problems.append(f"document {p.id!r}: its text in PRED differs from GOLD's "
                                 "(another sha256); not scored.")
             else:
@@ -123,20 +143,27 @@ def pair(gold: Sequence[ImportedDoc], pred: Sequence[ImportedDoc],
             problems.append(f"document {p.id!r} appears twice in PRED; only the first is scored.")
             continue
         used.add(index)
-        g = gold[index]
-        gold_spans, pred_spans = g.spans, p.spans
+        g = gold.docs[index]
+        gold_spans = gold.checked.get(index)
+        pred_spans = pred.checked.get(n)
         if p.text is None and g.text is not None:
-            pred_spans = _checked(p, g.text, "PRED", problems)
+            pred_spans = _checked(p, g.text, "PRED", problems, labels_ok)
         if g.text is None and p.text is not None:
-            gold_spans = _checked(g, p.text, "GOLD", problems)
+            gold_spans = _checked(g, p.text, "GOLD", problems, labels_ok)
         docs.append(EvalDoc(g.id, g.text if g.text is not None else p.text,
-                            [s.key() for s in gold_spans], [s.key() for s in pred_spans]))
+                            gold_spans if gold_spans is not None else _keys(g),
+                            pred_spans if pred_spans is not None else _keys(p)))
     missing_in_pred = 0
-    for i, g in enumerate(gold):
+    for i, g in enumerate(gold.docs):
         if i not in used:
             problems.append(f"document {g.id!r} is in GOLD but not in PRED; not scored.")
             missing_in_pred += 1
     return docs, missing_in_pred, missing_in_gold
+
+
+def _keys(doc: PlainDoc) -> list[Entity]:
+    """The spans of a document scored unchecked (neither side gives the text)."""
+    return [(s[0], s[1], s[2]) for s in doc.spans]
 
 
 def _table(report: Report) -> None:
@@ -174,7 +201,7 @@ def run_evaluate(*, gold: Path, pred: Path, schemes: Sequence[str], as_json: boo
     gold_side = load_side(gold, "GOLD")
     pred_side = load_side(pred, "PRED")
     problems = [*gold_side.problems, *pred_side.problems]
-    docs, missing_in_pred, missing_in_gold = pair(gold_side.docs, pred_side.docs, problems)
+    docs, missing_in_pred, missing_in_gold = pair(gold_side, pred_side, problems)
     for line in problems:
         click.echo(line, err=True)
     if not docs:

@@ -119,6 +119,52 @@ def check_doc(doc: ImportedDoc, text: str) -> tuple[list[ImportedSpan], list[str
     return good, problems
 
 
+PlainSpan = tuple[int, int, str, str | None]
+"""A span as plain data: ``(start, stop, label, text)`` (``text`` None when the file has none)."""
+Entity = tuple[int, int, str]
+
+
+@dataclass
+class PlainDoc:
+    """A document as plain data, for ``evaluate``: its accepted spans only, as tuples."""
+
+    id: str
+    text: str | None
+    sha256: str | None
+    spans: list[PlainSpan]
+
+
+def check_plain(doc_id: str, text: str, spans: list[PlainSpan],
+                labels_ok: dict[str, bool] | None = None) -> tuple[list[Entity], list[str]]:
+    """:func:`check_doc` on plain spans: the ``(start, stop, label)`` of those that fit ``text``
+    (duplicates dropped), and the same sentence per refused one. ``labels_ok``: a cache of
+    which labels are fine, shared between calls."""
+    if labels_ok is None:
+        labels_ok = {}
+    good: list[Entity] = []
+    problems: list[str] = []
+    seen: set[Entity] = set()
+    size = len(text)
+    for start, stop, label, surface in spans:
+        ok = 0 <= start < stop <= size and (surface is None or text[start:stop] == surface)
+        if ok:
+            label_ok = labels_ok.get(label)
+            if label_ok is None:
+                label_ok = labels_ok[label] = bool(label) and not any(ch.isspace()
+                                                                      for ch in label)
+            ok = label_ok
+        if not ok:
+            problem = span_problem(doc_id, text, ImportedSpan(start, stop, label, text=surface))
+            if problem is not None:
+                problems.append(problem)
+                continue
+        key = (start, stop, label)
+        if key not in seen:
+            seen.add(key)
+            good.append(key)
+    return good, problems
+
+
 # -- UTF-16 offsets ------------------------------------------------------------------------------
 
 
@@ -172,22 +218,31 @@ class Where:
         raise FormatError(f"{self}: {message}.")
 
 
-def read_text(path: Path, *, exact: bool = False) -> str:
-    """A file's text as UTF-8 without newline translation; a leading BOM is dropped unless
-    ``exact`` (document texts keep every character, since offsets count them)."""
+def read_bytes(path: Path) -> bytes:
+    """A file's bytes; FormatError (one sentence) when it cannot be read."""
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
         raise FormatError(f"{path} does not exist.") from None
     except IsADirectoryError:
         raise FormatError(f"{path} is a folder, not a file.") from None
     except OSError as err:
         raise FormatError(f"{path} cannot be read ({err.strerror}).") from None
+
+
+def decode_text(data: bytes, path: Path | str, *, exact: bool = False) -> str:
+    """A file's bytes as text, as :func:`read_text` reads them."""
     try:
         return data.decode("utf-8" if exact else "utf-8-sig")
     except UnicodeDecodeError as err:
         line = data[: err.start].count(b"\n") + 1
         raise FormatError(f"{path} line {line} is not valid UTF-8.") from None
+
+
+def read_text(path: Path, *, exact: bool = False) -> str:
+    """A file's text as UTF-8 without newline translation; a leading BOM is dropped unless
+    ``exact`` (document texts keep every character, since offsets count them)."""
+    return decode_text(read_bytes(path), path, exact=exact)
 
 
 def parse_json(raw: str, where: Where) -> Any:

@@ -12,9 +12,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import orjson
+
 from annotator.core.formats.common import (
     ImportedDoc,
     ImportedSpan,
+    PlainDoc,
+    PlainSpan,
     ReadResult,
     Where,
     Written,
@@ -100,3 +104,67 @@ def parse_jsonl(raw: str, name: str) -> ReadResult:
     for where, obj in jsonl_records(raw, name):
         result.docs.append(read_record(as_object(obj, where, "the line"), where))
     return result
+
+
+_OPTIONAL_SPAN_STR = ("text", "normal", "decision", "origin", "annotator", "time")
+
+
+def plain_jsonl(raw: str) -> list[PlainDoc] | None:
+    """The documents of JSON Lines text as plain data (accepted spans: ``entities`` and
+    ``spans``), for ``evaluate``, when every line passes the checks :func:`read_record` makes
+    (each value of its exact type); else None, and :func:`parse_jsonl` reads it and words the
+    error. Rejected and pending spans are checked and left out."""
+    docs: list[PlainDoc] = []
+    loads = orjson.loads
+    for line in raw.split("\n"):
+        if not line.strip():
+            continue
+        try:
+            obj = loads(line)
+        except orjson.JSONDecodeError:
+            return None
+        if type(obj) is not dict:
+            return None
+        get = obj.get
+        sha256, text, source, meta = get("sha256"), get("text"), get("source"), get("meta")
+        if (sha256 is not None and type(sha256) is not str) \
+                or (text is not None and type(text) is not str) \
+                or (source is not None and type(source) is not str) \
+                or (meta is not None and type(meta) is not dict):
+            return None
+        if "id" in obj:
+            doc_id = obj["id"]
+            if type(doc_id) is int:
+                doc_id = str(doc_id)
+            elif type(doc_id) is not str or not doc_id.strip():
+                return None
+        elif sha256:
+            doc_id = sha256
+        else:
+            return None
+        spans: list[PlainSpan] = []
+        for key, _state in _LISTS:
+            items = get(key)
+            if items is None:
+                continue
+            if type(items) is not list:
+                return None
+            accepted = key in ("entities", "spans")
+            for item in items:
+                if type(item) is not dict:
+                    return None
+                start = item.get("start")
+                stop = item["stop"] if "stop" in item else item.get("end")
+                label = item.get("label")
+                if label is None:
+                    label = item.get("type")
+                if type(start) is not int or type(stop) is not int or type(label) is not str:
+                    return None
+                for name in _OPTIONAL_SPAN_STR:
+                    value = item.get(name)
+                    if value is not None and type(value) is not str:
+                        return None
+                if accepted:
+                    spans.append((start, stop, label, item.get("text")))
+        docs.append(PlainDoc(doc_id, text, sha256, spans))
+    return docs

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from annotator.core.errors import FormatError, UsageError
 from annotator.core.formats.common import (
+    PlainDoc,
     ReadResult,
     Where,
     Written,
+    decode_text,
     jsonl_records,
-    parse_json_fast,
+    parse_json,
+    read_bytes,
     read_text,
 )
 from annotator.core.model import Document
@@ -113,11 +119,24 @@ def _kind_of_record(obj: Mapping[str, Any]) -> str | None:
 class Sniffed:
     """What telling a file's format found: the format, and what was read on the way (the text,
     and the whole text parsed as one JSON value when it is one), so reading it does not start
-    over: a 144 MB gold file was parsed twice by ``evaluate``, ~1 s at 10,000 documents."""
+    over: a 144 MB gold file was parsed twice by ``evaluate``, ~1 s at 10,000 documents.
+
+    ``data``: the file's bytes when its text was not needed yet (a file that is one JSON value
+    is parsed from its bytes, ~0.4 s less than decoding it and parsing the text at 144 MB);
+    :meth:`text` decodes them then."""
 
     fmt: str
     raw: str | None = None
     value: Any = None
+    data: bytes | None = None
+    path: str = ""
+
+    def text(self) -> str | None:
+        """The file's text (None for folders and .ann files, which are read by path)."""
+        if self.raw is None and self.data is not None:
+            self.raw = decode_text(self.data, self.path)
+            self.data = None
+        return self.raw
 
 
 def detect_format(path: Path) -> str:
@@ -135,35 +154,105 @@ def sniff(path: Path) -> Sniffed:
         return Sniffed("store" if (path / "store.json").is_file() else "brat")
     if path.suffix == ".ann":
         return Sniffed("brat")
-    raw = read_text(path)
-    if not raw.strip():
-        raise FormatError(f"{path} is empty.")
-    try:
-        whole = parse_json_fast(raw, Where(str(path)))
-    except FormatError:
-        whole = None
-        first = next(jsonl_records(raw, str(path)))[1]  # raises FormatError naming the line
+    data = read_bytes(path)
+    try:  # UTF-8 is checked by orjson as strictly as by decoding
+        whole = orjson.loads(memoryview(data)[len(codecs.BOM_UTF8):]
+                             if data.startswith(codecs.BOM_UTF8) else data)
+    except orjson.JSONDecodeError:
+        raw = decode_text(data, path)
+        if not raw.strip():
+            raise FormatError(f"{path} is empty.") from None
+        try:
+            whole = parse_json(raw, Where(str(path)))
+        except FormatError:
+            whole = None
+            first = next(jsonl_records(raw, str(path)))[1]  # raises FormatError naming the line
+        else:
+            first = whole
+        sniffed = Sniffed("", raw, whole, path=str(path))
     else:
         first = whole
+        sniffed = Sniffed("", None, whole, data, str(path))
     if isinstance(whole, list):
-        return Sniffed("label-studio", raw, whole)
+        sniffed.fmt = "label-studio"
+        return sniffed
     kind = _kind_of_record(first) if isinstance(first, dict) else None
     if kind is None:
         raise FormatError(
             f"{path}: cannot tell its format (expected gold or Label Studio JSON, or JSON Lines "
             "from jsonl, spacy or doccano)."
         )
-    return Sniffed(kind, raw, whole)
+    sniffed.fmt = kind
+    return sniffed
 
 
 def read_sniffed(path: Path, sniffed: Sniffed, *, accepted_only: bool = False) -> ReadResult:
     """``read_path(path, sniffed.fmt)`` from what :func:`sniff` read. ``accepted_only``: a gold
     file's rejected and pending spans are left out (they are still checked); for ``evaluate``."""
-    if sniffed.raw is None:
+    raw = sniffed.text()
+    if raw is None:
         return read_path(path, sniffed.fmt)
     if sniffed.fmt == "gold":
         from annotator.core.formats.gold import parse_gold
 
-        return parse_gold(sniffed.raw, Where(str(path)), value=sniffed.value,
+        return parse_gold(raw, Where(str(path)), value=sniffed.value,
                           accepted_only=accepted_only)
-    return parse_text(sniffed.fmt, sniffed.raw, str(path))
+    return parse_text(sniffed.fmt, raw, str(path))
+
+
+def read_plain(sniffed: Sniffed) -> list[PlainDoc] | None:
+    """The documents :func:`read_sniffed` would give with ``accepted_only``, as plain data (their
+    accepted spans as tuples), for ``evaluate``: when the file is gold JSON or JSON Lines that
+    certainly passes the readers' checks (see :func:`~annotator.core.formats.jsonl.plain_jsonl`
+    and :func:`_plain_gold`); else None, and :func:`read_sniffed` reads it (and words any error)."""
+    if sniffed.fmt == "jsonl":
+        from annotator.core.formats.jsonl import plain_jsonl
+
+        raw = sniffed.text()
+        return None if raw is None else plain_jsonl(raw)
+    if sniffed.fmt == "gold" and sniffed.value is not None:
+        return _plain_gold(sniffed.value)
+    return None
+
+
+def _plain_gold(value: Any) -> list[PlainDoc] | None:
+    """``gold._fast_gold(value, accepted_only=True)`` as plain data: the same checks (every
+    field of the models, of its exact type, nothing else), None when one fails."""
+    from annotator.core.formats.gold import (
+        _DOC_KEYS,
+        _DOC_REQUIRED,
+        _ENTITY_KEYS,
+        _FILE_KEYS,
+        _PENDING_KEYS,
+        _REJECTED_KEYS,
+        _STATUSES,
+        FORMAT,
+        VERSION,
+        _spans_ok,
+    )
+
+    if type(value) is not dict or value.keys() != _FILE_KEYS or value["format"] != FORMAT \
+            or type(value["version"]) is not int or value["version"] != VERSION \
+            or type(value["created"]) is not str or type(value["labels"]) is not list \
+            or any(type(label) is not str for label in value["labels"]) \
+            or type(value["documents"]) is not list:
+        return None
+    docs: list[PlainDoc] = []
+    for doc in value["documents"]:
+        if type(doc) is not dict or not _DOC_REQUIRED <= doc.keys() <= _DOC_KEYS:
+            return None
+        doc_id, source, sha256, text, status = (doc["id"], doc["source"], doc["sha256"],
+                                                doc["text"], doc["status"])
+        meta = doc.get("meta", {})
+        entities = doc.get("entities", [])
+        pending = doc.get("pending")
+        if type(doc_id) is not str or type(source) is not str or type(sha256) is not str \
+                or type(text) is not str or type(status) is not str or status not in _STATUSES \
+                or type(meta) is not dict or any(type(v) is not str for v in meta.values()) \
+                or not _spans_ok(entities, _ENTITY_KEYS) \
+                or not _spans_ok(doc.get("rejected", []), _REJECTED_KEYS) \
+                or (pending is not None and not _spans_ok(pending, _PENDING_KEYS)):
+            return None
+        docs.append(PlainDoc(doc_id, text, sha256,
+                             [(e["start"], e["stop"], e["label"], e["text"]) for e in entities]))
+    return docs
