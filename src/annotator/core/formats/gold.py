@@ -25,6 +25,7 @@ from annotator.core.errors import FormatError
 from annotator.core.formats.common import (
     ImportedDoc,
     ImportedSpan,
+    PlainDoc,
     ReadResult,
     Where,
     Written,
@@ -394,50 +395,73 @@ def _spans_ok(items: Any, keys: frozenset[str]) -> bool:
     return True
 
 
-def _fast_gold(value: Any, accepted_only: bool) -> list[ImportedDoc] | None:
-    """The documents of a parsed gold file when it is certainly valid for the models (strict:
-    exact types, no other keys), else None (then the models decide, and word the error)."""
+def _checked_documents(value: Any) -> list[dict[str, Any]] | None:
+    """The document objects of a parsed gold file when it is certainly valid for the models
+    (strict: exact types, no other keys), else None (then the models decide, and word the
+    error). Shared by :func:`_fast_gold` and :func:`plain_gold`."""
     if type(value) is not dict or value.keys() != _FILE_KEYS or value["format"] != FORMAT \
             or type(value["version"]) is not int or value["version"] != VERSION \
             or type(value["created"]) is not str or type(value["labels"]) is not list \
             or any(type(label) is not str for label in value["labels"]) \
             or type(value["documents"]) is not list:
         return None
-    docs: list[ImportedDoc] = []
     for doc in value["documents"]:
         if type(doc) is not dict or not _DOC_REQUIRED <= doc.keys() <= _DOC_KEYS:
             return None
-        doc_id, source, sha256, text, status = (doc["id"], doc["source"], doc["sha256"],
-                                                doc["text"], doc["status"])
         meta = doc.get("meta", {})
-        entities = doc.get("entities", [])
-        rejected = doc.get("rejected", [])
         pending = doc.get("pending")
-        if type(doc_id) is not str or type(source) is not str or type(sha256) is not str \
-                or type(text) is not str or type(status) is not str or status not in _STATUSES \
+        if type(doc["id"]) is not str or type(doc["source"]) is not str \
+                or type(doc["sha256"]) is not str or type(doc["text"]) is not str \
+                or type(doc["status"]) is not str or doc["status"] not in _STATUSES \
                 or type(meta) is not dict or any(type(v) is not str for v in meta.values()) \
-                or not _spans_ok(entities, _ENTITY_KEYS) \
-                or not _spans_ok(rejected, _REJECTED_KEYS) \
+                or not _spans_ok(doc.get("entities", []), _ENTITY_KEYS) \
+                or not _spans_ok(doc.get("rejected", []), _REJECTED_KEYS) \
                 or (pending is not None and not _spans_ok(pending, _PENDING_KEYS)):
             return None
-        get = dict.get
+    documents: list[dict[str, Any]] = value["documents"]
+    return documents
+
+
+def _fast_gold(value: Any, accepted_only: bool) -> list[ImportedDoc] | None:
+    """The documents of a parsed gold file when :func:`_checked_documents` accepts it, else
+    None."""
+    documents = _checked_documents(value)
+    if documents is None:
+        return None
+    docs: list[ImportedDoc] = []
+    get = dict.get
+    for doc in documents:
         spans = [
             ImportedSpan(e["start"], e["stop"], e["label"], e["text"], get(e, "normal"),
                          "accepted", get(e, "decision"), get(e, "origin"), get(e, "annotator"),
                          get(e, "time"))
-            for e in entities
+            for e in doc.get("entities", [])
         ]
         if not accepted_only:
             spans += [
                 ImportedSpan(r["start"], r["stop"], r["label"], r["text"], None, "rejected",
                              "rejected", get(r, "origin"), get(r, "annotator"), get(r, "time"))
-                for r in rejected
+                for r in doc.get("rejected", [])
             ]
             spans += [
                 ImportedSpan(q["start"], q["stop"], q["label"], q["text"], get(q, "normal"),
                              "pending", None, get(q, "origin"))
-                for q in pending or []
+                for q in doc.get("pending") or []
             ]
-        docs.append(ImportedDoc(doc_id, text, sha256, status_or_none(status), spans,
-                                source=source, meta=dict(meta)))
+        docs.append(ImportedDoc(doc["id"], doc["text"], doc["sha256"],
+                                status_or_none(doc["status"]), spans,
+                                source=doc["source"], meta=dict(doc.get("meta", {}))))
     return docs
+
+
+def plain_gold(value: Any) -> list[PlainDoc] | None:
+    """``_fast_gold(value, accepted_only=True)`` as plain data (each document's accepted spans as
+    ``(start, stop, label, text)``), for ``evaluate``: the same checks, None when one fails."""
+    documents = _checked_documents(value)
+    if documents is None:
+        return None
+    return [
+        PlainDoc(doc["id"], doc["text"], doc["sha256"],
+                 [(e["start"], e["stop"], e["label"], e["text"]) for e in doc.get("entities", [])])
+        for doc in documents
+    ]

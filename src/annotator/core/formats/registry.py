@@ -204,55 +204,15 @@ def read_plain(sniffed: Sniffed) -> list[PlainDoc] | None:
     """The documents :func:`read_sniffed` would give with ``accepted_only``, as plain data (their
     accepted spans as tuples), for ``evaluate``: when the file is gold JSON or JSON Lines that
     certainly passes the readers' checks (see :func:`~annotator.core.formats.jsonl.plain_jsonl`
-    and :func:`_plain_gold`); else None, and :func:`read_sniffed` reads it (and words any error)."""
+    and :func:`~annotator.core.formats.gold.plain_gold`); else None, and :func:`read_sniffed`
+    reads it (and words any error)."""
     if sniffed.fmt == "jsonl":
         from annotator.core.formats.jsonl import plain_jsonl
 
         raw = sniffed.text()
         return None if raw is None else plain_jsonl(raw)
     if sniffed.fmt == "gold" and sniffed.value is not None:
-        return _plain_gold(sniffed.value)
+        from annotator.core.formats.gold import plain_gold
+
+        return plain_gold(sniffed.value)
     return None
-
-
-def _plain_gold(value: Any) -> list[PlainDoc] | None:
-    """``gold._fast_gold(value, accepted_only=True)`` as plain data: the same checks (every
-    field of the models, of its exact type, nothing else), None when one fails."""
-    from annotator.core.formats.gold import (
-        _DOC_KEYS,
-        _DOC_REQUIRED,
-        _ENTITY_KEYS,
-        _FILE_KEYS,
-        _PENDING_KEYS,
-        _REJECTED_KEYS,
-        _STATUSES,
-        FORMAT,
-        VERSION,
-        _spans_ok,
-    )
-
-    if type(value) is not dict or value.keys() != _FILE_KEYS or value["format"] != FORMAT \
-            or type(value["version"]) is not int or value["version"] != VERSION \
-            or type(value["created"]) is not str or type(value["labels"]) is not list \
-            or any(type(label) is not str for label in value["labels"]) \
-            or type(value["documents"]) is not list:
-        return None
-    docs: list[PlainDoc] = []
-    for doc in value["documents"]:
-        if type(doc) is not dict or not _DOC_REQUIRED <= doc.keys() <= _DOC_KEYS:
-            return None
-        doc_id, source, sha256, text, status = (doc["id"], doc["source"], doc["sha256"],
-                                                doc["text"], doc["status"])
-        meta = doc.get("meta", {})
-        entities = doc.get("entities", [])
-        pending = doc.get("pending")
-        if type(doc_id) is not str or type(source) is not str or type(sha256) is not str \
-                or type(text) is not str or type(status) is not str or status not in _STATUSES \
-                or type(meta) is not dict or any(type(v) is not str for v in meta.values()) \
-                or not _spans_ok(entities, _ENTITY_KEYS) \
-                or not _spans_ok(doc.get("rejected", []), _REJECTED_KEYS) \
-                or (pending is not None and not _spans_ok(pending, _PENDING_KEYS)):
-            return None
-        docs.append(PlainDoc(doc_id, text, sha256,
-                             [(e["start"], e["stop"], e["label"], e["text"]) for e in entities]))
-    return docs
