@@ -109,7 +109,7 @@ def reader(root: Path, stop: Path) -> int:
                     if doc.text[span.start : span.stop] != span.text:
                         errors.append(f"{doc_id}: span {span.id} does not fit")
                 raw: Any = json.loads((root / "docs" / shard_name(doc_id)).read_bytes())
-                if not isinstance(raw, dict) or set(raw) != {"document", "spans", "events"}:
+                if not isinstance(raw, dict) or set(raw) != {"document", "spans"}:
                     errors.append(f"{doc_id}: raw shard has keys {sorted(raw)}")
             except Exception as err:  # any failure to read is what this test looks for
                 errors.append(f"{doc_id}: {type(err).__name__}: {err}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import random
 import selectors
@@ -13,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from annotator.core.model import Document, SpanDraft
-from annotator.core.shard import shard_name
+from annotator.core.shard import LOG_FIELDS, log_path, shard_name
 from annotator.core.store import Store
 
 from .killharness import EXTRACTOR, make_document
@@ -150,3 +151,27 @@ def temps_under(root: Path) -> Iterator[Path]:
         for name in names:
             if ".tmp-" in name:
                 yield Path(folder) / name
+
+
+def to_schema1(shard: Path) -> None:
+    """Rewrite a shard the way schema version 1 kept it: the log as a table ``events`` of the
+    TinyDB file (rows keyed by seq), no ``.log`` file, no log fields in the document record."""
+    data = json.loads(shard.read_bytes())
+    log = log_path(shard)
+    lines = log.read_bytes().splitlines() if log.exists() else []
+    for name in LOG_FIELDS:
+        data["document"]["1"].pop(name, None)
+    if lines:
+        events = [json.loads(line) for line in lines]
+        data["events"] = {str(event["seq"]): event for event in events}
+    shard.write_bytes(json.dumps(data, ensure_ascii=False).encode())
+    log.unlink(missing_ok=True)
+
+
+def store_to_schema1(root: Path) -> None:
+    """A whole store as schema version 1 wrote it (see :func:`to_schema1`)."""
+    for shard in sorted((root / "docs").glob("*.json")):
+        to_schema1(shard)
+    meta = json.loads((root / "store.json").read_bytes())
+    (root / "store.json").write_text(json.dumps({**meta, "version": 1}))
+    (root / "index.json").unlink(missing_ok=True)

@@ -14,9 +14,9 @@ import pytest
 from annotator.core.errors import StoreCorruptError, StoreError, StoreVersionError
 from annotator.core.model import DocSummary, Event, SpanDraft
 from annotator.core.shard import shard_name
-from annotator.core.store import Store
+from annotator.core.store import SCHEMA_VERSION, Store
 
-from .support import corpus, sha, shard_path, small_store, temps_under, tree
+from .support import corpus, sha, shard_path, small_store, temps_under, to_schema1, tree
 
 
 def _check_index(store: Store) -> None:
@@ -156,7 +156,7 @@ def test_damaged_store_json_refuses_to_open_and_is_kept(
     assert Store.lock_holder(root) is None
 
 
-@pytest.mark.parametrize("version", [2, 99])
+@pytest.mark.parametrize("version", [SCHEMA_VERSION + 1, 99])
 @pytest.mark.parametrize("readonly", [False, True], ids=["writer", "reader"])
 def test_store_json_of_a_newer_version_refuses_to_open(
     tmp_path: Path, version: int, readonly: bool
@@ -338,17 +338,19 @@ def _rekey(table: str, old: str, new: str) -> Callable[[bytes], bytes]:
 
 
 @pytest.mark.parametrize(
-    "damage",
-    [_rekey("spans", "1", "40"), _rekey("events", "1", "2000")],
+    ("damage", "schema1"),
+    [(_rekey("spans", "1", "40"), False), (_rekey("events", "1", "2000"), True)],
     ids=["span-under-another-key", "event-under-another-key"],
 )
 def test_shard_whose_keys_disagree_with_ids_is_never_made_unreadable(
-    tmp_path: Path, damage: Callable[[bytes], bytes]
+    tmp_path: Path, damage: Callable[[bytes], bytes], schema1: bool
 ) -> None:
     """If such a shard loads, writing to it must keep it loadable; else it is reported and kept."""
     root = tmp_path / "store"
     docs = small_store(root)
     path = shard_path(root, docs[0].id)
+    if schema1:
+        to_schema1(path)
     path.write_bytes(damage(path.read_bytes()))
     digest = sha(path)
     with Store.open(root, user="anna") as store:

@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 
 from annotator.core.atomic import write_atomic
+from annotator.core.shard import log_path
 from annotator.core.store import Store
 
-from .support import shard_path, small_store
+from .support import corpus, shard_path, small_store
 
 
 class Calls:
@@ -66,7 +67,10 @@ def test_a_decision_is_on_disk_when_the_call_returns(
     calls = Calls(monkeypatch)
     store.accept(docs[0].id, "s1")
     shard = shard_path(root, docs[0].id)
-    assert calls.log[-3:] == [
+    log = log_path(shard)
+    # the event appended to the log and fsynced, then the document's file replaced (the commit)
+    assert calls.log == [
+        ("fsync", log.stat().st_ino),
         ("fsync", shard.stat().st_ino),
         ("replace", shard),
         ("fsync", (root / "docs").stat().st_ino),
@@ -75,6 +79,26 @@ def test_a_decision_is_on_disk_when_the_call_returns(
     store.set_position(docs[0].id, "s1")
     assert calls.log[-1] == ("fsync", (root / "users").stat().st_ino)
     store.close()
+
+
+def test_a_documents_first_log_entry_makes_the_new_log_file_durable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "store"
+    docs = corpus(docs=1)
+    with Store.open(root, user="anna") as store:
+        store.sync(doc for doc, _ in docs)
+        calls = Calls(monkeypatch)
+        store.load_predictions(docs[0][0].id, "natasha-1.6.0", docs[0][1])
+        shard = shard_path(root, docs[0][0].id)
+        folder = ("fsync", (root / "docs").stat().st_ino)
+        assert calls.log == [
+            ("fsync", log_path(shard).stat().st_ino),
+            folder,  # the new log's entry in its folder
+            ("fsync", shard.stat().st_ino),
+            ("replace", shard),
+            folder,
+        ]
 
 
 def test_a_new_store_makes_its_folders_durable(

@@ -144,7 +144,7 @@ def fresh(template: Path, tmp_path: Path) -> Iterator[Any]:
 
 
 def _ids(template: Path) -> list[str]:
-    return sorted(p.stem.rsplit("-", 1)[0] for p in (template / "docs").iterdir())
+    return sorted(p.stem.rsplit("-", 1)[0] for p in (template / "docs").glob("*.json"))
 
 
 def _check_summaries(store: Store) -> None:

@@ -35,6 +35,7 @@ from annotator.core.store import Store
 from annotator.core.tokens import razdel_token_starts, token_starts
 from tests.conftest import FIXED_TIME, sample_documents
 
+from ..reliability.support import to_schema1
 from ..reliability.test_corrupt import SHARD_DAMAGE
 
 
@@ -129,15 +130,26 @@ MORE_DAMAGE: dict[str, Callable[[bytes], bytes]] = {
     "key-with-zero": _rekey("spans", "1", "01"),
     "key-negative": _edit(lambda d: _negative_key(d)),
     "span-under-another-key": _rekey("spans", "1", "40"),
+    "log-seq-string": _set(_record, "log_seq", "2"),
+    "log-size-negative": _set(_record, "log_size", -1),
+    "log-size-float": _set(_record, "log_size", 100.0),
+    "log-seq-without-size": _drop(_record, "log_size"),
+    "log-size-bool": _set(_record, "log_size", True),
+    "no-spans": _edit(lambda d: d.pop("spans")),
+    "spans-null": _edit(lambda d: d.__setitem__("spans", None)),
+    "document-key-2": _rekey("document", "1", "2"),
+    "text-surrogate-escape": lambda raw: raw.replace(b'"text":"', b'"text":"\\ud800', 1),
+}
+
+
+# On a shard as schema version 1 wrote it (its log a table of the same file).
+SCHEMA1_DAMAGE: dict[str, Callable[[bytes], bytes]] = {
+    "schema1-intact": lambda raw: raw,
     "event-under-another-key": _rekey("events", "1", "2000"),
     "event-seq-float": _edit(lambda d: d["events"]["1"].__setitem__("seq", 1.0)),
     "event-no-seq": _edit(lambda d: d["events"]["1"].pop("seq")),
     "event-is-list": _edit(lambda d: d["events"].__setitem__("1", [["seq", 1]])),
     "no-events": _edit(lambda d: d.pop("events")),
-    "no-spans": _edit(lambda d: d.pop("spans")),
-    "spans-null": _edit(lambda d: d.__setitem__("spans", None)),
-    "document-key-2": _rekey("document", "1", "2"),
-    "text-surrogate-escape": lambda raw: raw.replace(b'"text":"', b'"text":"\\ud800', 1),
 }
 
 
@@ -147,14 +159,20 @@ def _negative_key(data: dict[str, Any]) -> None:
     data["spans"]["-1"] = span
 
 
-@pytest.mark.parametrize("kind", ["intact", *sorted(SHARD_DAMAGE), *sorted(MORE_DAMAGE)])
+@pytest.mark.parametrize(
+    "kind", ["intact", *sorted(SHARD_DAMAGE), *sorted(MORE_DAMAGE), *sorted(SCHEMA1_DAMAGE)]
+)
 def test_fast_read_is_the_models_read(tmp_path: Path, kind: str) -> None:
     root = _store(tmp_path / "store")
     path = _shard(root, "d1")
-    damage = {**SHARD_DAMAGE, **MORE_DAMAGE}.get(kind)
+    if kind in SCHEMA1_DAMAGE:
+        to_schema1(path)
+    damage = {**SHARD_DAMAGE, **MORE_DAMAGE, **SCHEMA1_DAMAGE}.get(kind)
     if damage is not None:
         path.write_bytes(damage(path.read_bytes()))
     assert _fast(path) == _slow(path)
+    if kind in ("intact", "schema1-intact"):
+        assert isinstance(_fast(path), dict)
 
 
 def test_fast_read_of_every_document_of_the_committed_store() -> None:

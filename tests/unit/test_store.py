@@ -20,6 +20,7 @@ from annotator.core.errors import (
     StoreVersionError,
 )
 from annotator.core.model import SpanDraft
+from annotator.core.shard import shard_name
 from annotator.core.store import Store
 from tests.helpers import make_doc
 
@@ -290,7 +291,8 @@ def test_save_cost_does_not_depend_on_other_documents(root: Path) -> None:
         s.accept("d0001", "s1")
         sizes_after = {p.name: p.stat().st_mtime_ns for p in (root / "docs").iterdir()}
     touched = [name for name in sizes_after if sizes_after[name] != sizes_before.get(name)]
-    assert len(touched) == 1 and touched[0].startswith("d0001-")
+    # the document's file and its log, nothing of any other document
+    assert sorted(touched) == [f"{shard_name('d0001')}", shard_name("d0001")[:-5] + ".log"]
 
 
 def test_sigkill_mid_save_loses_no_acknowledged_decision(root: Path) -> None:

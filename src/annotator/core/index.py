@@ -91,7 +91,7 @@ def scan(index_path: Path, docs: Path) -> Scan:
             result.entries[known.summary.id] = known
             continue
         try:
-            doc, _ = Shard(docs / item.name).load()
+            doc, _ = Shard(docs / item.name).load(events=False)
         except StoreCorruptError as err:
             result.problems.append(str(err))
             continue

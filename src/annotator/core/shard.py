@@ -1,16 +1,31 @@
-"""One document's TinyDB file: tables ``document``, ``spans`` and ``events``.
+"""One document's files: a TinyDB file (tables ``document`` and ``spans``) and its event log.
 
-Writes go through TinyDB's ``CachingMiddleware`` over :class:`AtomicJSONStorage`, and each change is
-flushed once: one decision is one atomic, fsynced file replacement. A file that cannot be parsed
-raises :class:`StoreCorruptError` and is never written over.
+The TinyDB file ``<name>.json`` holds the document and its spans. Writes go through TinyDB's
+``CachingMiddleware`` over :class:`AtomicJSONStorage`, and each change is flushed once: one atomic,
+fsynced file replacement. A file that cannot be parsed raises :class:`StoreCorruptError` and is
+never written over.
+
+The event log ``<name>.log`` is append-only JSON Lines, one event per line. A change appends its
+events (fsynced) *before* it replaces the TinyDB file, whose document record names the end of the
+log it goes with (``log_seq``, the last event's seq, and ``log_size``, the log's length in bytes).
+The TinyDB file is the commit: bytes past ``log_size`` belong to a change that never completed
+(the process died between the two writes); readers ignore them and the next change cuts them off.
+So the log of a document is never rewritten, readers that only need the spans (an export) never
+read it, and a decision on a large document writes its spans plus one line, not its whole history.
+
+Shards written by schema version 1 keep their log in a TinyDB table ``events``; they are read as
+they are, and the first change moves the log to its own file (the log first, atomically, then the
+TinyDB file without the table: until that replacement the table is the log).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import zlib
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 from operator import itemgetter
 from pathlib import Path
@@ -22,7 +37,7 @@ from tinydb.middlewares import CachingMiddleware
 from tinydb.storages import Storage
 from tinydb.table import Document as TinyDocument
 
-from annotator.core.atomic import dump_json, write_atomic
+from annotator.core.atomic import dump_json, fsync_dir, write_atomic
 from annotator.core.errors import StoreCorruptError
 from annotator.core.model import Document, Event, Span
 
@@ -43,11 +58,45 @@ DOC_FIELDS = (
 )
 
 
+LOG_FIELDS = ("log_seq", "log_size")
+"""Fields of a shard's document record that say where its event log ends."""
+
+
 def recover_hint(path: Path) -> str:
     return (
         f"it was left untouched; restore {path.name} from a backup, or move it aside to start "
         "that document afresh (its decisions would be lost)"
     )
+
+
+def log_hint(path: Path) -> str:
+    return (
+        f"it was left untouched; the document's spans and decisions are intact and export "
+        f"normally, but its undo history cannot be read and no decision is saved on it until "
+        f"{path.name} is restored from a backup"
+    )
+
+
+def log_path(shard_path: Path) -> Path:
+    """The event log that goes with a shard: ``<name>.log`` beside ``<name>.json``."""
+    return shard_path.with_suffix(".log")
+
+
+def log_mark(record: Mapping[str, Any]) -> tuple[int, int]:
+    """``(log_seq, log_size)`` of a document record (0, 0 when absent: no log yet, or schema 1);
+    ValueError when they are not two non-negative integers, both zero or neither."""
+    seq = record.get("log_seq", 0)
+    size = record.get("log_size", 0)
+    if type(seq) is not int or type(size) is not int or seq < 0 or size < 0 \
+            or (seq == 0) != (size == 0):
+        raise ValueError("the end of its event log is recorded wrongly")
+    return seq, size
+
+
+def log_line(event: Event | Mapping[str, Any]) -> bytes:
+    """One event as a line of the log."""
+    data = event.model_dump() if isinstance(event, Event) else event
+    return dump_json(data) + b"\n"
 
 
 class AtomicJSONStorage(Storage):
@@ -110,11 +159,23 @@ def span_number(span_id: str) -> int:
     raise StoreCorruptError(f"span id {span_id!r} is not of the form sN")
 
 
+@dataclass
+class Loaded:
+    """A document as read from its shard: ``seq`` is the last event's seq (0: none yet) and
+    ``events`` the log, or None when it was not read."""
+
+    doc: Document
+    seq: int
+    events: list[Event] | None
+
+
 class Shard:
-    """Read and write one document file. Keep one open only while holding the store's write lock."""
+    """Read and write one document's files. Keep one open only while holding the store's write
+    lock."""
 
     def __init__(self, path: Path, *, durable: bool = True) -> None:
         self.path = path
+        self.log_path = log_path(path)
         self.durable = durable
         self._db: TinyDB | None = None
         self._cache: CachingMiddleware | None = None
@@ -128,12 +189,17 @@ class Shard:
         return self._db
 
     def load(self, *, events: bool = True) -> tuple[Document, list[Event]]:
-        """The document and its event log; StoreCorruptError if the file is damaged.
+        """The document and its event log; StoreCorruptError if a file is damaged.
 
-        ``events=False`` returns no events and leaves the log's rows unvalidated (their keys are
-        still checked against their ``seq``): for readers that only need the document, such as
-        an export, to which validating the log was half the cost of reading a reviewed document.
+        ``events=False`` returns no events and does not read the log (a schema 1 shard's log rows
+        are not validated, but their keys are still checked against their ``seq``): for readers
+        that only need the document, such as an export.
         """
+        loaded = self.read(events=events)
+        return loaded.doc, loaded.events or []
+
+    def read(self, *, events: bool) -> Loaded:
+        """The document, the seq of its last event and (``events=True``) its event log."""
         db = self._open()
         try:
             record = db.table("document").get(doc_id=1)
@@ -143,15 +209,12 @@ class Shard:
                 )
             rows = sorted(db.table("spans").all(), key=lambda row: row.doc_id)
             spans = [Span.model_validate(dict(row)) for row in rows]
-            event_rows = db.table("events").all()
-            log = [Event.model_validate(dict(row)) for row in event_rows] if events else []
-            seqs = [e.seq for e in log] if events else [row["seq"] for row in event_rows]
-            doc = Document.model_validate({**dict(record), "spans": spans})
-            # a write files rows under the span number and event seq: keys must agree with ids
-            if [row.doc_id for row in rows] != [span_number(s.id) for s in spans] or [
-                row.doc_id for row in event_rows
-            ] != seqs:
+            fields = {k: v for k, v in record.items() if k not in LOG_FIELDS}
+            doc = Document.model_validate({**fields, "spans": spans})
+            # a write files rows under the span number: keys must agree with ids
+            if [row.doc_id for row in rows] != [span_number(s.id) for s in spans]:
                 raise ValueError("rows are filed under keys that disagree with their ids")
+            seq, log = self._log(db, record, validate=events)
         except StoreCorruptError:
             self.forget()
             raise
@@ -161,8 +224,73 @@ class Shard:
                 f"The store file {self.path} holds invalid data ({str(err).splitlines()[0]}); "
                 f"{recover_hint(self.path)}."
             ) from None
-        log.sort(key=lambda e: e.seq)
-        return doc, log
+        return Loaded(doc, seq, log)
+
+    def events(self) -> list[Event]:
+        """The event log, in order (read from the log file up to where the shard says it ends)."""
+        db = self._open()
+        try:
+            record = db.table("document").get(doc_id=1)
+            if record is None:
+                raise StoreCorruptError(
+                    f"The store file {self.path} has no document record; {recover_hint(self.path)}."
+                )
+            log = self._log(db, record, validate=True)[1]
+        except StoreCorruptError:
+            self.forget()
+            raise
+        except (ValueError, TypeError, KeyError, AttributeError) as err:
+            self.forget()
+            raise StoreCorruptError(
+                f"The store file {self.path} holds invalid data ({str(err).splitlines()[0]}); "
+                f"{recover_hint(self.path)}."
+            ) from None
+        return log or []
+
+    def _log(
+        self, db: TinyDB, record: Mapping[str, Any], *, validate: bool
+    ) -> tuple[int, list[Event] | None]:
+        """(seq of the last event, the events when ``validate``) of a shard's record."""
+        if "events" in db.tables():  # schema 1: the log is a table of the same file
+            event_rows = db.table("events").all()
+            seqs = [row["seq"] for row in event_rows]
+            if [row.doc_id for row in event_rows] != seqs:
+                raise ValueError("rows are filed under keys that disagree with their ids")
+            log = [Event.model_validate(dict(row)) for row in event_rows] if validate else None
+            if log is not None:
+                log.sort(key=lambda e: e.seq)
+            return max(seqs, default=0), log
+        seq, size = log_mark(record)
+        return seq, (self._read_log(seq, size) if validate else None)
+
+    def _read_log(self, seq: int, size: int) -> list[Event]:
+        """The first ``size`` bytes of the log file as events, the last of them ``seq``."""
+        if size == 0:
+            return []
+        path = self.log_path
+        try:
+            with path.open("rb") as handle:
+                data = handle.read(size)
+        except FileNotFoundError:
+            raise StoreCorruptError(
+                f"The event log {path} is missing; {log_hint(path)}."
+            ) from None
+        except OSError as err:
+            raise StoreCorruptError(
+                f"The event log {path} cannot be read ({err.strerror}); {log_hint(path)}."
+            ) from None
+        try:
+            if len(data) < size or not data.endswith(b"\n"):
+                raise ValueError("it is shorter than its document file records")
+            log = [Event.model_validate(orjson.loads(line)) for line in data.split(b"\n")[:-1]]
+            seqs = [event.seq for event in log]
+            if seqs != sorted(set(seqs)) or seqs[-1] != seq:
+                raise ValueError("its entries are out of order or end elsewhere than recorded")
+        except (ValueError, TypeError, RecursionError) as err:
+            raise StoreCorruptError(
+                f"The event log {path} is damaged ({str(err).splitlines()[0]}); {log_hint(path)}."
+            ) from None
+        return log
 
     def save(
         self,
@@ -171,19 +299,39 @@ class Shard:
         changed: Mapping[str, Span | None] | None = None,
         events: Iterable[Event] = (),
     ) -> None:
-        """Write the document record, the changed spans (all when None) and new events, at once."""
+        """Write the document record, the changed spans (all when None) and new events, at once:
+        the events are appended to the log first, then the TinyDB file is replaced."""
         try:
-            self._write(doc, changed, events)
+            self._write(doc, changed, list(events))
         except BaseException:
             self.forget()  # never leave a half-applied change in memory for the next write
             raise
 
     def _write(
-        self, doc: Document, changed: Mapping[str, Span | None] | None, events: Iterable[Event]
+        self, doc: Document, changed: Mapping[str, Span | None] | None, events: list[Event]
     ) -> None:
         db = self._open()
+        table = db.table("document")
+        old = table.get(doc_id=1)
+        seq, size = log_mark(old) if old is not None else (0, 0)
+        if "events" in db.tables():  # schema 1: move the log to its own file, then drop the table
+            rows = sorted(db.table("events").all(), key=lambda row: row.doc_id)
+            lines = [log_line(Event.model_validate(dict(row)).model_dump()) for row in rows]
+            lines.extend(log_line(event) for event in events)
+            data = b"".join(lines)
+            if data:
+                write_atomic(self.log_path, data, durable=self.durable)
+            db.drop_table("events")
+            seq = events[-1].seq if events else (rows[-1]["seq"] if rows else 0)
+            size = len(data)
+        elif events:
+            data = b"".join(log_line(event) for event in events)
+            self._append(size, data)
+            seq, size = events[-1].seq, size + len(data)
         fields = doc.model_dump(include=set(DOC_FIELDS))
-        db.table("document").upsert(TinyDocument(fields, doc_id=1))
+        if size:
+            fields.update(log_seq=seq, log_size=size)
+        table.upsert(TinyDocument(fields, doc_id=1))
         spans = db.table("spans")
         # Many rows change in one or two TinyDB operations, not one each: every operation copies
         # the whole table, so writing a document's n spans one by one cost O(n²) (0.7 s to load
@@ -212,11 +360,41 @@ class Shard:
                 for span_id, span in changed.items()
                 if span is not None
             )
-        table = db.table("events")
-        for event in events:
-            table.insert(TinyDocument(event.model_dump(), doc_id=event.seq))
         if self._cache is not None:
             self._cache.flush()  # type: ignore[no-untyped-call]
+
+    def _append(self, end: int, data: bytes) -> None:
+        """Write ``data`` at byte ``end`` of the log (cutting off what a change that never
+        completed left past it) and make it durable."""
+        path = self.log_path
+        created = end == 0 and not path.exists()
+        try:  # a log that should hold something is never created afresh
+            fd = os.open(path, os.O_WRONLY | (os.O_CREAT if end == 0 else 0), 0o644)
+        except FileNotFoundError:
+            raise StoreCorruptError(
+                f"The event log {path} is missing; {log_hint(path)}."
+            ) from None
+        try:
+            length = os.fstat(fd).st_size
+            if length < end:
+                raise StoreCorruptError(
+                    f"The event log {path} is shorter than its document file records; "
+                    f"{log_hint(path)}."
+                )
+            if length > end:
+                os.ftruncate(fd, end)
+            view = memoryview(data)
+            offset = end
+            while view:
+                written = os.pwrite(fd, view, offset)
+                view = view[written:]
+                offset += written
+            if self.durable:
+                os.fsync(fd)
+        finally:
+            os.close(fd)
+        if created and self.durable:
+            fsync_dir(path.parent)
 
     def forget(self) -> None:
         """Drop the in-memory copy (after a failure, or when another process may write)."""
@@ -375,6 +553,7 @@ def _fast_document_data(data: Any) -> DocData | None:
         return None
     extractor = _opt_str(record, "extractor")
     current_sha256 = _opt_str(record, "current_sha256")
+    log_mark(record)  # (the log itself is not read: the spans are all an export needs)
 
     # TinyDB files rows under their keys as numbers; Shard.load sorts by them (stably)
     rows = sorted(((int(key), row) for key, row in span_table.items()), key=_first)
@@ -411,7 +590,7 @@ def _fast_document_data(data: Any) -> DocData | None:
             return None
         seen.add(span_id)
         spans.append(span)
-    for key, event in event_table.items():  # unvalidated, as with events=False: keys only
+    for key, event in event_table.items():  # schema 1, unvalidated as with events=False: keys
         if type(event) is not dict or int(key) != event["seq"]:
             return None
     return {

@@ -3,14 +3,16 @@
 Layout (see docs/ARCHITECTURE.md)::
 
     store.json                      format, schema version, labels
-    docs/<safe-id>.json             one TinyDB file per document (document, spans, events)
+    docs/<safe-id>.json             one TinyDB file per document (document, spans)
+    docs/<safe-id>.log              its event log, append-only JSON Lines (see core/shard.py)
     predictions/<extractor>/<sha>.json   the extractor's cached output
     users/<user>.json               where each user left off
     index.json                      a cache of document summaries, checked against the shards
     .lock, lock.json                the write lock and who holds it
 
-Every mutating call writes one file atomically and durably before it returns, so a decision that was
-acknowledged survives ``kill -9``; the cost does not grow with the corpus.
+Every mutating call appends its events to the document's log and replaces the document's file
+atomically and durably before it returns, so a decision that was acknowledged survives ``kill -9``;
+the cost does not grow with the corpus, nor with a document's history.
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ from annotator.core.model import (
 )
 from annotator.core.shard import (
     DocData,
+    Loaded,
     Shard,
     read_document_data,
     recover_hint,
@@ -58,7 +61,10 @@ from annotator.core.shard import (
 )
 
 STORE_FORMAT = "annotator.store"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+"""1: each document's log was a table of its TinyDB file; 2: the log is its own file. Version 2
+reads version 1 shards (and moves their log on their next change); a writable open of a version 1
+store records version 2 first, so that an older annotator refuses it rather than mixing layouts."""
 STORE_FOLDERS = ("docs", "users", "predictions")
 
 
@@ -96,7 +102,7 @@ class Store:
         self._meta: dict[str, Any] = {}
         self._entries: dict[str, index.Entry] = {}
         self._shards: dict[str, Shard] = {}
-        self._cache: dict[str, tuple[Document, list[Event]]] = {}
+        self._cache: dict[str, Loaded] = {}
         self._index_dirty = False
         self._closed = False
 
@@ -225,6 +231,9 @@ class Store:
                     f"{path} holds an invalid label set; {recover_hint(path)}."
                 ) from None
         self._meta = meta
+        if version < SCHEMA_VERSION and not self.readonly:
+            self._meta = {**meta, "version": SCHEMA_VERSION}
+            write_json_atomic(path, self._meta)
 
     @property
     def labels(self) -> LabelSet:
@@ -298,21 +307,27 @@ class Store:
             shard = self._shards[name] = Shard(self.root / "docs" / name)
         return shard
 
-    def _load(self, doc_id: str) -> tuple[Document, list[Event]]:
+    def _load(self, doc_id: str, *, events: bool = False) -> Loaded:
+        """The document as saved; its log is read only with ``events`` (or when cached already:
+        a decision needs only the last event's seq, undo and new span numbers need the log)."""
         self._entry(doc_id)
-        if not self.readonly and doc_id in self._cache:
-            return self._cache[doc_id]
-        loaded = self._shard(doc_id).load()
-        if not self.readonly:
-            self._cache[doc_id] = loaded
+        if self.readonly:  # nothing is cached: document and log are read in one go
+            return self._shard(doc_id).read(events=events)
+        loaded = self._cache.get(doc_id)
+        if loaded is None:
+            loaded = self._cache[doc_id] = self._shard(doc_id).read(events=events)
+        elif events and loaded.events is None:
+            loaded.events = self._shard(doc_id).events()
         return loaded
+
+    def _events(self, doc_id: str) -> list[Event]:
+        events = self._load(doc_id, events=True).events
+        assert events is not None
+        return events
 
     def get(self, doc_id: str) -> Document:
         """The document with its spans, as last saved."""
-        if self.readonly:  # nothing is cached and no decision follows: skip the event log
-            self._entry(doc_id)
-            return self._shard(doc_id).load(events=False)[0]
-        return self._load(doc_id)[0]
+        return self._load(doc_id).doc
 
     def shard_path(self, doc_id: str) -> Path:
         """The file a stored document is kept in (StoreError if the id is unknown)."""
@@ -325,15 +340,15 @@ class Store:
         is valid (:func:`~annotator.core.shard.read_document_data`); the same errors otherwise."""
         if self.readonly:
             return read_document_data(self.shard_path(doc_id))
-        return self._load(doc_id)[0].model_dump()
+        return self._load(doc_id).doc.model_dump()
 
     def history(self, doc_id: str) -> list[Event]:
-        return list(self._load(doc_id)[1])
+        return list(self._events(doc_id))
 
     def _save(
         self,
         doc: Document,
-        events: list[Event],
+        loaded: Loaded | None,
         new_events: list[Event],
         changed: dict[str, Span | None] | None,
     ) -> Document:
@@ -348,7 +363,13 @@ class Store:
         self._entries[doc.id] = index.Entry(
             DocSummary.of(doc), shard.path.name, stat.st_mtime_ns, stat.st_size
         )
-        self._cache[doc.id] = (doc, [*events, *new_events])
+        seq = new_events[-1].seq if new_events else (loaded.seq if loaded else 0)
+        events = None
+        if loaded is None:
+            events = list(new_events)
+        elif loaded.events is not None:
+            events = [*loaded.events, *new_events]
+        self._cache[doc.id] = Loaded(doc, seq, events)
         self._index_dirty = True
         return doc
 
@@ -362,24 +383,24 @@ class Store:
                 if shard_name(doc.id) in broken:
                     report.skipped.append(doc.id)
                     continue
-                self._save(doc.model_copy(update={"spans": []}), [], [], None)
+                self._save(doc.model_copy(update={"spans": []}), None, [], None)
                 report.added.append(doc.id)
                 continue
             stored = self.summary(doc.id)
             if doc.sha256 == stored.sha256:
                 if stored.stale:
-                    fresh = self.get(doc.id).model_copy(
-                        update={"stale": False, "current_sha256": None}
-                    )
-                    self._save(fresh, self.history(doc.id), [], {})
+                    loaded = self._load(doc.id)
+                    fresh = loaded.doc.model_copy(update={"stale": False, "current_sha256": None})
+                    self._save(fresh, loaded, [], {})
                 report.unchanged.append(doc.id)
             else:
-                current = self.get(doc.id)
+                loaded = self._load(doc.id)
+                current = loaded.doc
                 if not current.stale or current.current_sha256 != doc.sha256:
                     marked = current.model_copy(
                         update={"stale": True, "current_sha256": doc.sha256}
                     )
-                    self._save(marked, self.history(doc.id), [], {})
+                    self._save(marked, loaded, [], {})
                 report.stale.append(doc.id)
         if report.added:
             self._write_index()
@@ -407,9 +428,10 @@ class Store:
                     f"The store file for document {doc.id!r} is damaged and was left untouched; "
                     "move it aside before importing this document."
                 )
-            event = self._event(doc.id, [], action, before={}, after={s.id: s for s in doc.spans})
-            return self._save(doc, [], [event], None)
-        old, events = self._load(doc.id)
+            event = self._event(doc.id, None, action, before={}, after={s.id: s for s in doc.spans})
+            return self._save(doc, None, [event], None)
+        loaded = self._load(doc.id)
+        old = loaded.doc
         before = {s.id: s for s in old.spans}
         after = {s.id: s for s in doc.spans}
         changed: dict[str, Span | None] = {
@@ -419,14 +441,14 @@ class Store:
         }
         event = self._event(
             doc.id,
-            events,
+            loaded,
             action,
             before={sid: before.get(sid) for sid in changed},
             after=dict(changed),
             doc_before=doc_fields(old),
             doc_after=doc_fields(doc),
         )
-        return self._save(doc, events, [event], changed)
+        return self._save(doc, loaded, [event], changed)
 
     # ------------------------------------------------------------------ predictions
     def _prediction_path(self, sha256: str, extractor: str) -> Path:
@@ -466,11 +488,12 @@ class Store:
         origin: str | None = None,
     ) -> Document:
         """Add an extractor's spans as pending (idempotent) and record that it ran."""
-        doc, events = self._load(doc_id)
+        loaded = self._load(doc_id)
+        doc = loaded.doc
         origin = origin or extractor
         present = {(s.start, s.stop, s.label, s.origin) for s in doc.spans}
         new_spans: list[Span] = []
-        number = fresh_number(doc, events)
+        number = fresh_number(doc, self._events(doc_id) if loaded.seq else [])
         for draft in spans:
             if (draft.start, draft.stop, draft.label, origin) in present:
                 continue
@@ -498,18 +521,20 @@ class Store:
             return doc
         event = self._event(
             doc_id,
-            events,
+            loaded,
             "load_predictions",
             before={s.id: None for s in new_spans},
             after={s.id: s for s in new_spans},
         )
-        return self._save(new_doc, events, [event], {s.id: s for s in new_spans})
+        return self._save(new_doc, loaded, [event], {s.id: s for s in new_spans})
 
     def mark_unsupported(self, doc_id: str) -> Document:
-        doc, events = self._load(doc_id)
-        if doc.extraction == "unsupported":
-            return doc
-        return self._save(doc.model_copy(update={"extraction": "unsupported"}), events, [], {})
+        loaded = self._load(doc_id)
+        if loaded.doc.extraction == "unsupported":
+            return loaded.doc
+        return self._save(
+            loaded.doc.model_copy(update={"extraction": "unsupported"}), loaded, [], {}
+        )
 
     # ------------------------------------------------------------------ decisions
     def accept(self, doc_id: str, span_id: str) -> Document:
@@ -552,7 +577,8 @@ class Store:
         )
 
     def add_span(self, doc_id: str, start: int, stop: int, label: str) -> tuple[Document, Span]:
-        doc, events = self._load(doc_id)
+        loaded = self._load(doc_id)
+        doc = loaded.doc
         check_span_fits(doc_id, doc.text, start, stop)
         if label not in self.labels:
             raise SpanError(f"Label {label!r} is not in the store's label set.")
@@ -562,7 +588,7 @@ class Store:
                     f"{doc.text[start:stop]!r} at {start}..{stop} is already marked {label}."
                 )
         span = Span(
-            id=f"s{fresh_number(doc, events)}",
+            id=f"s{fresh_number(doc, self._events(doc_id))}",
             start=start,
             stop=stop,
             label=label,
@@ -576,17 +602,18 @@ class Store:
         new_doc = progressed(doc.model_copy(update={"spans": [*doc.spans, span]}))
         event = self._event(
             doc_id,
-            events,
+            loaded,
             "add",
             before={span.id: None},
             after={span.id: span},
             doc_before=doc_fields(doc),
             doc_after=doc_fields(new_doc),
         )
-        return self._save(new_doc, events, [event], {span.id: span}), span
+        return self._save(new_doc, loaded, [event], {span.id: span}), span
 
     def delete_span(self, doc_id: str, span_id: str) -> Document:
-        doc, events = self._load(doc_id)
+        loaded = self._load(doc_id)
+        doc = loaded.doc
         span = doc.span(span_id) if _has_span(doc, span_id) else None
         if span is None:
             raise SpanError(f"Document {doc_id!r} has no span {span_id}.")
@@ -595,11 +622,12 @@ class Store:
                 f"{span.text!r} came from {span.origin}; reject it instead of deleting it."
             )
         new_doc = doc.model_copy(update={"spans": [s for s in doc.spans if s.id != span_id]})
-        event = self._event(doc_id, events, "delete", before={span_id: span}, after={span_id: None})
-        return self._save(new_doc, events, [event], {span_id: None})
+        event = self._event(doc_id, loaded, "delete", before={span_id: span}, after={span_id: None})
+        return self._save(new_doc, loaded, [event], {span_id: None})
 
     def set_status(self, doc_id: str, status: DocStatus) -> Document:
-        doc, events = self._load(doc_id)
+        loaded = self._load(doc_id)
+        doc = loaded.doc
         if status == "reviewed":
             pending = sum(1 for s in doc.spans if s.state == "pending")
             if pending:
@@ -607,26 +635,24 @@ class Store:
                     f"Document {doc_id!r} still has {pending} pending span"
                     f"{'s' if pending != 1 else ''}; decide them (or accept all) first."
                 )
-        return self._set_fields(doc, events, "status", {"status": status})
+        return self._set_fields(loaded, "status", {"status": status})
 
     def set_flags(self, doc_id: str, flags: Sequence[str]) -> Document:
-        doc, events = self._load(doc_id)
-        return self._set_fields(doc, events, "flags", {"flags": list(dict.fromkeys(flags))})
+        loaded = self._load(doc_id)
+        return self._set_fields(loaded, "flags", {"flags": list(dict.fromkeys(flags))})
 
     def set_comment(self, doc_id: str, comment: str) -> Document:
-        doc, events = self._load(doc_id)
-        return self._set_fields(doc, events, "comment", {"comment": comment})
+        return self._set_fields(self._load(doc_id), "comment", {"comment": comment})
 
-    def _set_fields(
-        self, doc: Document, events: list[Event], action: EventAction, fields: dict[str, Any]
-    ) -> Document:
+    def _set_fields(self, loaded: Loaded, action: EventAction, fields: dict[str, Any]) -> Document:
+        doc = loaded.doc
         new_doc = doc.model_copy(update=fields)
         if new_doc == doc:
             return doc
         event = self._event(
-            doc.id, events, action, doc_before=doc_fields(doc), doc_after=doc_fields(new_doc)
+            doc.id, loaded, action, doc_before=doc_fields(doc), doc_after=doc_fields(new_doc)
         )
-        return self._save(new_doc, events, [event], {})
+        return self._save(new_doc, loaded, [event], {})
 
     # ------------------------------------------------------------------ undo / redo
     def can_undo(self, doc_id: str) -> bool:
@@ -637,31 +663,31 @@ class Store:
 
     def undo(self, doc_id: str) -> tuple[Document, Event] | None:
         """Reverse the last user action on this document; None when there is none."""
-        doc, events = self._load(doc_id)
-        stacks = replay(events)
+        loaded = self._load(doc_id, events=True)
+        stacks = replay(loaded.events or [])
         if not stacks.undo:
             return None
         target = stacks.undo[-1]
-        return self._apply_state(doc, events, "undo", target, target.before, target.doc_before)
+        return self._apply_state(loaded, "undo", target, target.before, target.doc_before)
 
     def redo(self, doc_id: str) -> tuple[Document, Event] | None:
         """Re-apply the last undone action; None when there is none."""
-        doc, events = self._load(doc_id)
-        stacks = replay(events)
+        loaded = self._load(doc_id, events=True)
+        stacks = replay(loaded.events or [])
         if not stacks.redo:
             return None
         target = stacks.redo[-1]
-        return self._apply_state(doc, events, "redo", target, target.after, target.doc_after)
+        return self._apply_state(loaded, "redo", target, target.after, target.doc_after)
 
     def _apply_state(
         self,
-        doc: Document,
-        events: list[Event],
+        loaded: Loaded,
         action: EventAction,
         target: Event,
         spans: dict[str, Span | None],
         fields: dict[str, Any],
     ) -> tuple[Document, Event]:
+        doc = loaded.doc
         by_id = {s.id: s for s in doc.spans}
         before = {sid: by_id.get(sid) for sid in spans}
         for sid, span in spans.items():
@@ -672,7 +698,7 @@ class Store:
         new_doc = doc.model_copy(update={"spans": list(by_id.values()), **fields})
         event = self._event(
             doc.id,
-            events,
+            loaded,
             action,
             before=before,
             after=dict(spans),
@@ -680,7 +706,7 @@ class Store:
             doc_after=dict(fields),
             target=target.seq,
         )
-        return self._save(new_doc, events, [event], dict(spans)), target
+        return self._save(new_doc, loaded, [event], dict(spans)), target
 
     # ------------------------------------------------------------------ position
     def _position_path(self) -> Path:
@@ -713,7 +739,7 @@ class Store:
     def _event(
         self,
         doc_id: str,
-        events: list[Event],
+        loaded: Loaded | None,
         action: EventAction,
         *,
         before: dict[str, Span | None] | None = None,
@@ -722,7 +748,7 @@ class Store:
         doc_after: dict[str, Any] | None = None,
         target: int | None = None,
     ) -> Event:
-        seq = (events[-1].seq if events else 0) + 1
+        seq = (loaded.seq if loaded else 0) + 1
         return Event(
             seq=seq,
             doc_id=doc_id,
@@ -743,7 +769,8 @@ class Store:
         span_ids: Sequence[str],
         change: Callable[[Span], Span],
     ) -> Document:
-        doc, events = self._load(doc_id)
+        loaded = self._load(doc_id)
+        doc = loaded.doc
         by_id = {s.id: s for s in doc.spans}
         changed: dict[str, Span | None] = {}
         before: dict[str, Span | None] = {}
@@ -768,14 +795,14 @@ class Store:
         )
         event = self._event(
             doc_id,
-            events,
+            loaded,
             action,
             before=before,
             after=dict(changed),
             doc_before=doc_fields(doc) if new_doc.status != doc.status else {},
             doc_after=doc_fields(new_doc) if new_doc.status != doc.status else {},
         )
-        return self._save(new_doc, events, [event], changed)
+        return self._save(new_doc, loaded, [event], changed)
 
 
 def next_span_number(store: Store, doc_id: str) -> int:
