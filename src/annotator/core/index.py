@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from annotator.core.atomic import dump_json, temp_files, write_json_atomic
+from annotator.core.atomic import dump_json, write_json_atomic
 from annotator.core.errors import StoreCorruptError
 from annotator.core.model import DocSummary
 from annotator.core.shard import Shard, recover_hint, shard_name
@@ -76,9 +76,9 @@ def scan(index_path: Path, docs: Path) -> Scan:
     result = Scan()
     if not docs.is_dir():
         return result
-    temps = {p.name for p in temp_files(docs)}
     for item in os.scandir(docs):
-        if not item.name.endswith(".json") or item.name in temps:
+        # (logs and temp files, named ``.<name>.json.tmp-<pid>-<n>``, do not end in .json)
+        if not item.name.endswith(".json"):
             continue
         stat = item.stat()
         known = cached.get(item.name)

@@ -95,6 +95,7 @@ class Store:
 
     def __init__(self, root: Path, user: str, readonly: bool, lock: FileLock | None) -> None:
         self.root = root
+        self._docs = root / "docs"
         self.user = user
         self.readonly = readonly
         self.problems: list[str] = []
@@ -331,8 +332,7 @@ class Store:
 
     def shard_path(self, doc_id: str) -> Path:
         """The file a stored document is kept in (StoreError if the id is unknown)."""
-        self._entry(doc_id)
-        return self._shard(doc_id).path
+        return self._docs / self._entry(doc_id).shard
 
     def get_data(self, doc_id: str) -> DocData:
         """``get(doc_id).model_dump()``: the document as plain data, for bulk readers (export,
