@@ -351,11 +351,18 @@ class Store:
         loaded: Loaded | None,
         new_events: list[Event],
         changed: dict[str, Span | None] | None,
+        *,
+        in_place: bool = False,
     ) -> Document:
-        """Write one atomic change of a document and refresh the index entry."""
+        """Write one atomic change of a document and refresh the index entry. ``in_place``: the
+        change replaced spans where they were (no span added or removed): their order holds."""
         self._writable()
-        # spans in id order, as a reload gives them (an undone delete would otherwise come last)
-        doc = doc.model_copy(update={"spans": sorted(doc.spans, key=lambda s: span_number(s.id))})
+        if not in_place:
+            # spans in id order, as a reload gives them (an undone delete would otherwise come
+            # last); skipped for a decision, where it was ~0.8 ms of a 2,000-span document's save
+            doc = doc.model_copy(
+                update={"spans": sorted(doc.spans, key=lambda s: span_number(s.id))}
+            )
         shard = self._shard(doc.id)
         self._cache.pop(doc.id, None)
         shard.save(doc, changed=changed, events=new_events)
@@ -802,7 +809,7 @@ class Store:
             doc_before=doc_fields(doc) if new_doc.status != doc.status else {},
             doc_after=doc_fields(new_doc) if new_doc.status != doc.status else {},
         )
-        return self._save(new_doc, loaded, [event], changed)
+        return self._save(new_doc, loaded, [event], changed, in_place=True)
 
 
 def next_span_number(store: Store, doc_id: str) -> int:
