@@ -41,7 +41,7 @@ def sections(quick: bool) -> dict[str, Callable[[], list[Figure]]]:
         "keys": lambda: keys.run(samples=60),
         "save": lambda: save_latency.run([100, 1_000, 10_000], saves=300),
         "extraction": lambda: extraction.run(docs=200, rounds=3, end_to_end=True),
-        "export": lambda: export_eval.run(docs=10_000, repeat=3, commands=2),
+        "export": lambda: export_eval.run(docs=10_000, repeat=3, commands=3),
     }
 
 
