@@ -26,13 +26,13 @@ from annotator.cli import main
 from annotator.commands.evaluate import run_evaluate
 from annotator.commands.export import run_export
 from annotator.core.errors import FormatError, StoreCorruptError
-from annotator.core.evaluate import EvalDoc, evaluate, token_counts
+from annotator.core.evaluate import EvalDoc, doc_token_counts, evaluate, token_counts
 from annotator.core.formats.common import Where
 from annotator.core.formats.gold import assemble_gold, encode_record, gold_record, parse_gold
 from annotator.core.formats.registry import sniff
 from annotator.core.shard import Shard, read_document_data, shard_name
 from annotator.core.store import Store
-from annotator.core.tokens import razdel_token_starts, token_starts
+from annotator.core.tokens import razdel_token_starts, token_starts, token_starts_near
 from tests.conftest import FIXED_TIME, sample_documents
 
 from ..reliability.support import to_schema1
@@ -330,6 +330,49 @@ def test_token_starts_are_razdels() -> None:
     for path in sorted(seeds.glob("*.txt")):
         text = path.read_bytes().decode("utf-8")
         assert token_starts(text) == razdel_token_starts(text)
+
+
+def _in_ranges(starts: list[int], ranges: list[tuple[int, int]]) -> set[int]:
+    return {s for s in starts if any(a <= s < b for a, b in ranges)}
+
+
+def test_token_starts_near_spans_are_razdels() -> None:
+    """Tokenizing only windows around the ranges finds exactly razdel's starts inside them (and
+    nothing that is not one of razdel's starts), for texts built to hit every rule near a cut."""
+    rng = random.Random(11)
+    pieces = ["а", "слово", "abc", "Yahoo", "yahoo", "0", "12", "😀", "->", ":)", ":-(", "...",
+              "--", "**", "_", "\\", "/", ",", ".", "-", "—", "«", "»", "(", ")", "!", "?",
+              "©", " ", " ", " ", "\n", "\r\n", "\u00a0"]
+    for _ in range(6_000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 40)))
+        whole = razdel_token_starts(text)
+        ranges: list[tuple[int, int]] = []
+        for _ in range(rng.randint(0, 4)):
+            start = rng.randint(-2, len(text) + 1)
+            ranges.append((start, start + rng.randint(0, 10)))
+        near = token_starts_near(text, ranges)
+        assert near == sorted(near), repr(text)
+        assert set(near) <= set(whole), (text, ranges)
+        clipped = [(max(0, a), min(len(text), b)) for a, b in ranges]
+        assert _in_ranges(near, clipped) == _in_ranges(whole, clipped), (text, ranges)
+    seeds = Path(__file__).resolve().parents[2] / "seeds"
+    for path in sorted(seeds.glob("*.txt")):
+        text = path.read_bytes().decode("utf-8")
+        whole = razdel_token_starts(text)
+        ranges = [(a, a + rng.randint(1, 40)) for a in rng.sample(range(len(text)), 50)]
+        assert _in_ranges(token_starts_near(text, ranges), ranges) == _in_ranges(whole, ranges)
+
+
+def test_token_counts_near_spans_are_the_whole_texts() -> None:
+    """The token scheme's counts are those of counting over razdel's tokens of the whole text."""
+    for doc in _texts(random.Random(5), 300):
+        starts = razdel_token_starts(doc.text or "")
+        expected: dict[str, tuple[int, int, int]] = {}
+        for label in sorted({e[2] for e in (*doc.gold, *doc.pred)}):
+            g = {s for s in starts for a, b, name in doc.gold if name == label and a <= s < b}
+            p = {s for s in starts for a, b, name in doc.pred if name == label and a <= s < b}
+            expected[label] = (len(g & p), len(p - g), len(g - p))
+        assert doc_token_counts(doc) == expected, doc
 
 
 # -- the gold reader -----------------------------------------------------------------------------

@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from annotator.core.errors import UsageError
-from annotator.core.tokens import token_starts
+from annotator.core.tokens import token_starts_near
 
 Entity = tuple[int, int, str]
 SPAN_SCHEMES = ("strict", "exact", "partial", "type")
@@ -265,31 +265,44 @@ def score_spans(docs: Sequence[EvalDoc], scheme: str) -> Report:
                   len(docs), semeval_micro=overall, semeval_labels=per_label)
 
 
-def _positive_tokens(starts: Sequence[int], spans: Iterable[Entity], label: str) -> set[int]:
-    """Indices of tokens that start inside a span of ``label``."""
-    out: set[int] = set()
-    for start, stop, span_label in spans:
-        if span_label == label:
-            out.update(range(bisect_left(starts, start), bisect_left(starts, stop)))
+def _positive_tokens(starts: Sequence[int], spans: Iterable[Entity]) -> dict[str, set[int]]:
+    """For each label of ``spans``, the tokens (by their start) that start inside a span of that
+    label; ``starts`` must hold every token start inside the spans (and only token starts)."""
+    out: dict[str, set[int]] = {}
+    for start, stop, label in spans:
+        tokens = out.get(label)
+        if tokens is None:
+            tokens = out[label] = set()
+        first = bisect_left(starts, start)
+        tokens.update(starts[first:bisect_left(starts, stop, first)])
     return out
 
 
 TokenCounts = dict[str, tuple[int, int, int]]
 """One document's token counts (tp, fp, fn) for each label of its gold or predicted spans."""
 
+_NONE: frozenset[int] = frozenset()
+
 
 def doc_token_counts(doc: EvalDoc) -> TokenCounts:
-    """The token scheme's counts of one document (its text must be given)."""
+    """The token scheme's counts of one document (its text must be given).
+
+    Only tokens that start inside a gold or predicted span can be counted, so only those are
+    found (:func:`~annotator.core.tokens.token_starts_near`): the same tokens as splitting the
+    whole text, a fraction of the work."""
     if doc.text is None:
         raise UsageError(f"document {doc.id!r} comes without its text, which the token "
                          "scheme needs to split it into tokens.")
-    gold, pred = _canonical(doc.gold), _canonical(doc.pred)
-    starts = token_starts(doc.text)
+    gold, pred = doc.gold, doc.pred
+    starts = token_starts_near(doc.text, [(e[0], e[1]) for e in (*gold, *pred)])
+    positive_gold = _positive_tokens(starts, gold)
+    positive_pred = _positive_tokens(starts, pred)
     out: TokenCounts = {}
-    for label in sorted({e[2] for e in (*gold, *pred)}):
-        g = _positive_tokens(starts, gold, label)
-        p = _positive_tokens(starts, pred, label)
-        out[label] = (len(g & p), len(p - g), len(g - p))
+    for label in sorted(positive_gold.keys() | positive_pred.keys()):
+        g = positive_gold.get(label, _NONE)
+        p = positive_pred.get(label, _NONE)
+        both = len(g & p)
+        out[label] = (both, len(p) - both, len(g) - both)
     return out
 
 
@@ -309,15 +322,16 @@ def score_tokens(docs: Sequence[EvalDoc], *, counter: TokenCounter = token_count
         if doc.text is None:
             raise UsageError(f"document {doc.id!r} comes without its text, which the token "
                              "scheme needs to split it into tokens.")
-    labels = sorted({e[2] for d in docs for e in (*d.gold, *d.pred)})
-    counts = {label: [0, 0, 0] for label in labels}
-    for found in counter(docs):
+    counts: dict[str, list[int]] = {}
+    for found in counter(docs):  # each document's counts name every label of its spans
         for label, (tp, fp, fn) in found.items():
-            total = counts[label]
+            total = counts.get(label)
+            if total is None:
+                total = counts[label] = [0, 0, 0]
             total[0] += tp
             total[1] += fp
             total[2] += fn
-    label_scores = {label: scores_of_counts(*c) for label, c in counts.items()}
+    label_scores = {label: scores_of_counts(*counts[label]) for label in sorted(counts)}
     micro = scores_of_counts(*(sum(c[i] for c in counts.values()) for i in range(3)))
     return Report("token", label_scores, micro, _macro(label_scores), len(docs))
 

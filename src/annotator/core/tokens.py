@@ -11,12 +11,25 @@ to call on every key press.
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
+
+from annotator.core.fast_tokens import (
+    RAZDEL_CHECKED,
+    fast_token_starts,
+    razdel_rules,
+    starts_near,
+)
+
+__all__ = [
+    "RAZDEL_CHECKED", "Token", "next_token_start", "next_token_stop", "previous_token_start",
+    "previous_token_stop", "razdel_token_starts", "sentence_tokens", "sentences",
+    "snap_to_tokens", "span_token_range", "token_at", "token_starts", "token_starts_near",
+    "tokens",
+]
 
 
 class Token(NamedTuple):
@@ -63,16 +76,30 @@ def token_starts(text: str) -> list[int]:
     token scheme), where no text is seen twice.
 
     The same offsets as ``[t.start for t in razdel.tokenize(text)]`` (tested on random texts
-    against razdel, and on every document of the benchmark corpus), about five times faster: see
-    :func:`_fast_token_starts`. Another razdel version than the one this was checked against is
-    asked itself.
+    against razdel, and on every document of the benchmark corpus), about five times faster:
+    razdel's rules re-implemented in :mod:`annotator.core.fast_tokens`. Another razdel version
+    than the one this was checked against is asked itself.
     """
-    rules = _razdel_rules()
+    rules = razdel_rules()
     if rules is None:
-        import razdel
+        return razdel_token_starts(text)
+    return fast_token_starts(text, rules)
 
-        return [t.start for t in razdel.tokenize(text)]
-    return _fast_token_starts(text, rules)
+
+def token_starts_near(text: str, ranges: Iterable[tuple[int, int]]) -> list[int]:
+    """Where razdel's tokens of ``text`` start inside the given ranges ``(start, stop)``: what the
+    token scheme needs, since a token outside every span counts for nothing.
+
+    Sorted; every start of :func:`token_starts` that lies in a range is in it, and nothing that
+    is not such a start (it may hold other starts of the text). Only a window around each range
+    is tokenized, chosen so that its token boundaries are the whole text's (see
+    :mod:`annotator.core.fast_tokens`); ranges may be in any order, overlap, be empty or reach
+    outside the text (they are clipped to it).
+    """
+    rules = razdel_rules()
+    if rules is None:
+        return razdel_token_starts(text)
+    return starts_near(text, sorted(set(ranges)), rules)
 
 
 def razdel_token_starts(text: str) -> list[int]:
@@ -80,110 +107,6 @@ def razdel_token_starts(text: str) -> list[int]:
     import razdel
 
     return [t.start for t in razdel.tokenize(text)]
-
-
-RAZDEL_CHECKED = "0.5.0"
-"""The razdel release whose tokenizer :func:`_fast_token_starts` reproduces."""
-
-
-@dataclass(frozen=True)
-class _Rules:
-    atom: re.Pattern[str]
-    smile: re.Pattern[str]
-    dashes: str
-    endings: str
-
-
-@lru_cache(maxsize=1)
-def _razdel_rules() -> _Rules | None:
-    """razdel's atom pattern and constants, when its tokenizer is the one reproduced here."""
-    import importlib.metadata
-
-    try:
-        if importlib.metadata.version("razdel") != RAZDEL_CHECKED:
-            return None
-        from razdel.segmenters.punct import DASHES, ENDINGS
-        from razdel.segmenters.tokenize import ATOM, RULES, SMILE
-    except (ImportError, importlib.metadata.PackageNotFoundError):
-        return None
-    names = [getattr(rule, "name", None) for rule in RULES]
-    if names != ["dash", "underscore", "float", "fraction", "punct", "other", "yahoo"]:
-        return None
-    return _Rules(ATOM, SMILE, DASHES, ENDINGS)
-
-
-_PUNCT, _INT, _OTHER = "PUNCT", "INT", "OTHER"
-_WORDS_OR_OTHER = ("OTHER", "RU", "LAT")
-
-
-def _fast_token_starts(text: str, rules: _Rules) -> list[int]:
-    """razdel's token starts without its objects (an Atom, a TokenSplit with cached properties
-    and a Substring for every piece).
-
-    razdel splits the text into atoms (its ATOM pattern: runs of Cyrillic letters, of Latin
-    letters, of digits; single punctuation marks; any other single non-space character) and
-    decides between each two neighbouring atoms whether they join into one token. Atoms with
-    whitespace between them never join (the rules are only asked when the delimiter is empty),
-    so a token starts at every atom that follows whitespace, and at every atom that its rules
-    (:func:`_joins`, razdel's rules one for one) do not join to the one before. Every
-    non-space character is in an atom, so a token's text (the joined atoms) is
-    ``text[first atom's start:last atom's stop]``, which is where razdel's ``find_substrings``
-    places it.
-    """
-    atoms = [(m.start(), m.end(), m.lastgroup) for m in rules.atom.finditer(text)]
-    starts: list[int] = []
-    token_start = previous_end = -1
-    for index, (start, end, _) in enumerate(atoms):
-        if start != previous_end or not _joins(text, atoms, index, token_start, rules):
-            starts.append(start)
-            token_start = start
-        previous_end = end
-    return starts
-
-
-def _joins(text: str, atoms: list[tuple[int, int, str | None]], index: int, token_start: int,
-           rules: _Rules) -> bool:
-    """Whether razdel joins ``atoms[index]`` to the atom before it (no whitespace between):
-    its rules in its order (dash, underscore, float, fraction, punct, other, yahoo), each either
-    joining or passing to the next, with the same context: the two atoms, the one before the
-    left and the one after the right (Rule2112, whitespace or not), and the token so far."""
-    left_start, left_end, left_kind = atoms[index - 1]
-    right_start, right_end, right_kind = atoms[index]
-    left, right = text[left_start:left_end], text[right_start:right_end]
-    left_2 = atoms[index - 2][2] if index >= 2 else None
-    right_2 = atoms[index + 1][2] if index + 1 < len(atoms) else None
-
-    def pair(delimiter: str | None, inside: str) -> tuple[str | None, str | None] | None:
-        """Rule2112: the atoms around a one-atom delimiter (``left in inside`` as razdel tests
-        it, a substring test; ``==`` for the underscore)."""
-        if (left == delimiter) if delimiter is not None else (left in inside):
-            around = (left_2, right_kind)
-        elif (right == delimiter) if delimiter is not None else (right in inside):
-            around = (left_kind, right_2)
-        else:
-            return None
-        if around[0] is None or around[1] is None:
-            return None
-        return around
-
-    for around in (pair(None, rules.dashes), pair("_", "")):  # dash, underscore
-        if around is not None and around[0] != _PUNCT and around[1] != _PUNCT:
-            return True
-    for around in (pair(None, ".,"), pair(None, "/\\")):  # float, fraction
-        if around is not None and around[0] == _INT and around[1] == _INT:
-            return True
-    if left_kind == _PUNCT and right_kind == _PUNCT:  # punct
-        if rules.smile.match(text[token_start:left_end] + right):
-            return True
-        if left in rules.endings and right in rules.endings:
-            return True
-        if left + right in ("--", "**"):
-            return True
-    if left_kind == _OTHER and right_kind in _WORDS_OR_OTHER:  # other
-        return True
-    if left_kind in _WORDS_OR_OTHER and right_kind == _OTHER:
-        return True
-    return left.lower() == "yahoo" and right == "!"  # yahoo
 
 
 def sentences(text: str) -> list[Token]:
