@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import math
 import os
+import sys
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -13,7 +15,7 @@ from typing import TypeVar
 from annotator.core.errors import AnnotatorError, UsageError
 from annotator.core.gcpause import paused_gc
 
-__all__ = ["available_cpus", "parallel_map", "paused_gc", "worker_count"]
+__all__ = ["available_cpus", "forks", "parallel_map", "paused_gc", "worker_count"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -22,7 +24,7 @@ PARALLEL_FROM = 200
 """With fewer documents than this, work stays in this process unless workers are asked for:
 starting processes (~20-50 ms each) would cost more than they save."""
 MAX_WORKERS = 8
-CHUNKS_PER_WORKER = 4
+CHUNKS_PER_WORKER = 8
 
 
 def available_cpus() -> int:
@@ -31,6 +33,14 @@ def available_cpus() -> int:
         return len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
         return os.cpu_count() or 1
+
+
+def forks() -> bool:
+    """Whether :func:`parallel_map`'s workers are forked (and so inherit its items): the rule of
+    :func:`annotator.core.extract.default_mp_context` (Linux, and this process runs one thread;
+    a test keeps them equal), without importing that module, which imports the store and the
+    models (~70 ms of ``evaluate``'s start-up)."""
+    return sys.platform == "linux" and threading.active_count() == 1
 
 
 def worker_count(requested: int | None, jobs: int) -> int:
@@ -45,22 +55,39 @@ def worker_count(requested: int | None, jobs: int) -> int:
 
 
 def parallel_map(work: Callable[[Sequence[T]], list[R]], items: Sequence[T],
-                 workers: int) -> list[R]:
+                 workers: int, *, meanwhile: Callable[[], object] | None = None) -> list[R]:
     """``work(items)``, computed in ``workers`` processes on consecutive chunks of ``items`` when
     ``workers`` > 1: the results in order, the same as ``work(items)`` in this process when
-    ``work`` treats each item on its own (``work`` must be a module-level function, and items
-    and results picklable). An exception raised by ``work`` is raised here."""
+    ``work`` treats each item on its own (``work`` must be a module-level function or a partial
+    of one, and the results picklable). An exception raised by ``work`` is raised here.
+
+    Where processes can be forked (:func:`forks`), this process and ``workers - 1`` forked
+    copies share the chunks (:func:`~annotator.commands.forkmap.forked_map`): the copies inherit
+    ``items``, nothing is pickled to them. Elsewhere (spawn) a pool of ``workers`` processes is
+    sent the chunks, pickled.
+
+    ``meanwhile``: other work for this process, called once the workers have started (before
+    it takes chunks itself), or first when there are no workers; its result is not kept."""
     if workers <= 1 or len(items) <= 1:
+        if meanwhile is not None:
+            meanwhile()
         return work(items)
+    size = max(1, math.ceil(len(items) / (workers * CHUNKS_PER_WORKER)))
+    bounds = [(start, min(start + size, len(items))) for start in range(0, len(items), size)]
+    if forks():
+        from annotator.commands.forkmap import forked_map
+
+        return forked_map(work, items, bounds, workers, meanwhile=meanwhile)
     from annotator.core.extract import default_mp_context
 
-    size = max(1, math.ceil(len(items) / (workers * CHUNKS_PER_WORKER)))
-    chunks = [items[i : i + size] for i in range(0, len(items), size)]
     out: list[R] = []
     try:
-        with ProcessPoolExecutor(max_workers=min(workers, len(chunks)),
+        with ProcessPoolExecutor(max_workers=min(workers, len(bounds)),
                                  mp_context=default_mp_context()) as pool:
-            for part in pool.map(work, chunks):
+            parts = pool.map(work, [items[start:stop] for start, stop in bounds])
+            if meanwhile is not None:
+                meanwhile()
+            for part in parts:
                 out.extend(part)
     except BrokenProcessPool:
         raise AnnotatorError(

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -23,19 +23,15 @@ from pathlib import Path
 import click
 
 from annotator.commands.bulk import parallel_map, paused_gc, worker_count
+from annotator.commands.gold_pieces import (
+    GoldRead,
+    check_document,
+    check_spans,
+    read_gold_pieces,
+)
 from annotator.core.errors import StoreCorruptError, UsageError
 from annotator.core.evaluate import EvalDoc, Report, evaluate, token_counts
-from annotator.core.formats.common import (
-    Entity,
-    ImportedDoc,
-    PlainDoc,
-    PlainSpan,
-    check_plain,
-    sha256_of,
-)
-from annotator.core.formats.registry import read_plain, read_sniffed, sniff
-from annotator.core.store import Store
-from annotator.core.users import default_user
+from annotator.core.formats.common import Entity, ImportedDoc, PlainDoc, PlainSpan
 
 
 @dataclass
@@ -52,6 +48,9 @@ def _from_store(path: Path, role: str) -> Side:
     if role != "GOLD":
         raise UsageError(f"{path} is an annotation store; only GOLD may be a store (export the "
                          "predictions to a file first).")
+    from annotator.core.store import Store
+    from annotator.core.users import default_user
+
     docs: list[PlainDoc] = []
     with Store.open(path, user=default_user(), readonly=True, create=False) as store:
         problems = list(store.problems)
@@ -77,40 +76,80 @@ def _plain(doc: ImportedDoc) -> PlainDoc:
                      if s.state in (None, "accepted")])
 
 
-def load_side(path: Path, role: str) -> Side:
+def load_sides(gold: Path, pred: Path, workers: int | None) -> tuple[Side, Side]:
+    """GOLD's and PRED's documents (:func:`load_side`). When GOLD is read in worker processes,
+    PRED is read here meanwhile; an error reading it is raised only once GOLD is read, so the
+    first error reported is GOLD's, as when they are read one after the other."""
+    pred_read: list[Side | Exception] = []
+
+    def read_pred() -> None:
+        try:
+            pred_read.append(load_side(pred, "PRED", 1))
+        except Exception as error:  # noqa: BLE001 - raised below, after GOLD's errors
+            pred_read.append(error)
+
+    gold_side = load_side(gold, "GOLD", workers, meanwhile=read_pred)
+    if not pred_read:
+        return gold_side, load_side(pred, "PRED", workers)
+    if isinstance(pred_read[0], Exception):
+        raise pred_read[0]
+    return gold_side, pred_read[0]
+
+
+def load_side(path: Path, role: str, workers: int | None = None,
+              meanwhile: Callable[[], object] | None = None) -> Side:
     """One side's documents with gold-type spans only, each span checked against the text.
 
-    Gold JSON and JSON Lines files that certainly pass the readers' checks are read as plain
-    data (:func:`~annotator.core.formats.registry.read_plain`); any other file is read by its
-    reader, as before, and its documents turned into the same plain data."""
-    sniffed = sniff(path)
+    A gold file as ``export`` writes it is read in worker processes, document by document
+    (:func:`~annotator.commands.gold_pieces.read_gold_pieces`; ``workers`` as for
+    :func:`~annotator.commands.bulk.worker_count`). Other gold JSON and JSON Lines files that
+    certainly pass the readers' checks are read as plain data
+    (:func:`~annotator.core.formats.registry.read_plain`); any other file is read by its reader,
+    as before, and its documents turned into the same plain data. ``meanwhile``: see
+    :func:`~annotator.commands.gold_pieces.read_gold_pieces` (called only when the file is read
+    in worker processes)."""
+    pieces = read_gold_pieces(path, role, workers, meanwhile)
+    if pieces is not None:
+        return _side_of_pieces(pieces)
+    from annotator.core.formats import registry  # imports the models (pydantic)
+
+    sniffed = registry.sniff(path)
     if sniffed.fmt == "store":
         return _from_store(path, role)
     side = Side([])
-    plain = read_plain(sniffed)
+    plain = registry.read_plain(sniffed)
     if plain is None:
-        result = read_sniffed(path, sniffed, accepted_only=True)
+        result = registry.read_sniffed(path, sniffed, accepted_only=True)
         side.problems.extend(f"{role}: {p}" for p in result.problems)
         plain = [_plain(doc) for doc in result.docs]
     labels_ok: dict[str, bool] = {}
     for doc in plain:
         if doc.text is not None:
-            sha256 = sha256_of(doc.text)
-            if doc.sha256 is not None and doc.sha256 != sha256:
-                side.problems.append(f"{role}: document {doc.id!r}: its sha256 does not match "
-                                     "its text; not scored.")
+            doc.sha256, good, problems = check_document(doc, doc.text, role, labels_ok)
+            side.problems.extend(problems)
+            if good is None:
                 continue
-            doc.sha256 = sha256
-            side.checked[len(side.docs)] = _checked(doc, doc.text, role, side.problems,
-                                                    labels_ok)
+            side.checked[len(side.docs)] = good
         side.docs.append(doc)
+    return side
+
+
+def _side_of_pieces(pieces: list[GoldRead]) -> Side:
+    """A side from the documents :func:`read_gold_pieces` read. Each comes with its text, so its
+    spans are only needed checked (``Side.checked``); ``PlainDoc.spans`` is left empty."""
+    side = Side([])
+    for doc_id, text, sha256, good, problems in pieces:
+        side.problems.extend(problems)
+        if good is not None:
+            side.checked[len(side.docs)] = good
+            side.docs.append(PlainDoc(doc_id, text, sha256, []))
     return side
 
 
 def _checked(doc: PlainDoc, text: str, role: str, problems: list[str],
              labels_ok: dict[str, bool] | None = None) -> list[Entity]:
-    good, span_problems = check_plain(doc.id, text, doc.spans, labels_ok)
-    problems.extend(f"{role}: {p.replace('not imported', 'not scored')}" for p in span_problems)
+    good, span_problems = check_spans(doc, text, role, {} if labels_ok is None else labels_ok)
+    problems.extend(span_problems)
     return good
 
 
@@ -195,11 +234,11 @@ def _table(report: Report) -> None:
 @paused_gc()
 def run_evaluate(*, gold: Path, pred: Path, schemes: Sequence[str], as_json: bool,
                  workers: int | None = None) -> int:
-    """``annotator evaluate``. ``workers``: processes that split the texts into tokens for the
-    token scheme (None: one per CPU, capped, when there are many documents; 1: none), see
-    :func:`annotator.commands.bulk.worker_count`; the scores are the same for any number."""
-    gold_side = load_side(gold, "GOLD")
-    pred_side = load_side(pred, "PRED")
+    """``annotator evaluate``. ``workers``: processes that read a large gold file and split the
+    texts into tokens for the token scheme (None: one per CPU, capped, when there are many
+    documents; 1: none), see :func:`annotator.commands.bulk.worker_count`; the scores and
+    messages are the same for any number."""
+    gold_side, pred_side = load_sides(gold, pred, workers)
     problems = [*gold_side.problems, *pred_side.problems]
     docs, missing_in_pred, missing_in_gold = pair(gold_side, pred_side, problems)
     for line in problems:

@@ -34,10 +34,11 @@ from annotator.core.formats.common import (
     sha256_of,
     status_or_none,
 )
+from annotator.core.formats.gold_plain import FORMAT as FORMAT
+from annotator.core.formats.gold_plain import VERSION as VERSION
+from annotator.core.formats.gold_plain import checked_documents, file_ok, plain_document
 from annotator.core.model import DecisionKind, DocStatus, Document, Span
 
-FORMAT = "annotator.gold"
-VERSION = 1
 SCHEMA_ID = "https://annotator.invalid/schema/gold-1.json"
 SCHEMA_FILE = "schema/gold.schema.json"
 
@@ -365,67 +366,10 @@ def parse_gold(raw: str, where: Where, *, value: Any = None, accepted_only: bool
     return ReadResult(docs=docs)
 
 
-_FILE_KEYS = frozenset(("format", "version", "created", "labels", "documents"))
-_DOC_KEYS = frozenset(GoldDocument.model_fields)
-_DOC_REQUIRED = frozenset(("id", "source", "sha256", "text", "status"))
-_ENTITY_KEYS = frozenset(GoldEntity.model_fields)
-_REJECTED_KEYS = frozenset(GoldRejected.model_fields)
-_PENDING_KEYS = frozenset(GoldPending.model_fields)
-_SPAN_REQUIRED = frozenset(("start", "stop", "label", "text"))
-_STATUSES = frozenset(("unreviewed", "in_progress", "reviewed", "ignored"))
-_DECISIONS = frozenset(("accepted", "relabeled", "adjusted", "added", "rejected", None))
-_OPTIONAL_STR = (str, type(None))
-
-
-def _spans_ok(items: Any, keys: frozenset[str]) -> bool:
-    """Each item is a span object of the model with these ``keys``: the required ones of their
-    types, the others a string or null (``decision`` one of its values)."""
-    if type(items) is not list:
-        return False
-    for item in items:
-        if type(item) is not dict or not _SPAN_REQUIRED <= item.keys() <= keys \
-                or type(item["start"]) is not int or type(item["stop"]) is not int \
-                or type(item["label"]) is not str or type(item["text"]) is not str:
-            return False
-        for key, val in item.items():
-            if key not in _SPAN_REQUIRED and type(val) not in _OPTIONAL_STR:
-                return False
-        if item.get("decision") not in _DECISIONS:
-            return False
-    return True
-
-
-def _checked_documents(value: Any) -> list[dict[str, Any]] | None:
-    """The document objects of a parsed gold file when it is certainly valid for the models
-    (strict: exact types, no other keys), else None (then the models decide, and word the
-    error). Shared by :func:`_fast_gold` and :func:`plain_gold`."""
-    if type(value) is not dict or value.keys() != _FILE_KEYS or value["format"] != FORMAT \
-            or type(value["version"]) is not int or value["version"] != VERSION \
-            or type(value["created"]) is not str or type(value["labels"]) is not list \
-            or any(type(label) is not str for label in value["labels"]) \
-            or type(value["documents"]) is not list:
-        return None
-    for doc in value["documents"]:
-        if type(doc) is not dict or not _DOC_REQUIRED <= doc.keys() <= _DOC_KEYS:
-            return None
-        meta = doc.get("meta", {})
-        pending = doc.get("pending")
-        if type(doc["id"]) is not str or type(doc["source"]) is not str \
-                or type(doc["sha256"]) is not str or type(doc["text"]) is not str \
-                or type(doc["status"]) is not str or doc["status"] not in _STATUSES \
-                or type(meta) is not dict or any(type(v) is not str for v in meta.values()) \
-                or not _spans_ok(doc.get("entities", []), _ENTITY_KEYS) \
-                or not _spans_ok(doc.get("rejected", []), _REJECTED_KEYS) \
-                or (pending is not None and not _spans_ok(pending, _PENDING_KEYS)):
-            return None
-    documents: list[dict[str, Any]] = value["documents"]
-    return documents
-
-
 def _fast_gold(value: Any, accepted_only: bool) -> list[ImportedDoc] | None:
     """The documents of a parsed gold file when :func:`_checked_documents` accepts it, else
     None."""
-    documents = _checked_documents(value)
+    documents = checked_documents(value)
     if documents is None:
         return None
     docs: list[ImportedDoc] = []
@@ -457,11 +401,14 @@ def _fast_gold(value: Any, accepted_only: bool) -> list[ImportedDoc] | None:
 def plain_gold(value: Any) -> list[PlainDoc] | None:
     """``_fast_gold(value, accepted_only=True)`` as plain data (each document's accepted spans as
     ``(start, stop, label, text)``), for ``evaluate``: the same checks, None when one fails."""
-    documents = _checked_documents(value)
-    if documents is None:
+    if not file_ok(value):
         return None
-    return [
-        PlainDoc(doc["id"], doc["text"], doc["sha256"],
-                 [(e["start"], e["stop"], e["label"], e["text"]) for e in doc.get("entities", [])])
-        for doc in documents
-    ]
+    docs: list[PlainDoc] = []
+    for doc in value["documents"]:
+        plain = plain_document(doc)
+        if plain is None:
+            return None
+        docs.append(plain)
+    return docs
+
+

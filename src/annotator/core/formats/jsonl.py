@@ -10,7 +10,7 @@ shapes. Offsets are code points (Python string indices).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
@@ -33,8 +33,9 @@ from annotator.core.formats.common import (
     status_or_none,
     str_meta,
 )
-from annotator.core.formats.gold import as_data, gold_record
-from annotator.core.model import Document, SpanState
+
+if TYPE_CHECKING:
+    from annotator.core.model import Document, SpanState
 
 _LISTS: tuple[tuple[str, SpanState], ...] = (
     ("entities", "accepted"),
@@ -47,6 +48,8 @@ _LISTS: tuple[tuple[str, SpanState], ...] = (
 def write_jsonl(docs: Sequence[Document | Mapping[str, Any]], *, include_pending: bool
                 ) -> Written:
     """Gold documents, one a line (``docs``: models, or plain data as Store.get_data gives)."""
+    from annotator.core.formats.gold import as_data, gold_record  # pydantic: only to write
+
     lines = [
         dumps_line(gold_record(as_data(d), include_pending=include_pending)) + "\n"
         for d in docs
