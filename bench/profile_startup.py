@@ -46,7 +46,7 @@ def main() -> None:
         if type(screen).__name__ == "ReviewScreen" and renderable is not None and not first_frame:
             first_frame.append(time.perf_counter() - START)
             rows = getattr(screen.query_one("#doc"), "layout_rows", 0)
-            keys = len(screen.query("FooterKey"))
+            keys = len(getattr(screen.query_one("KeysFooter"), "items", ()))
             shown.append(f"{rows} rows of the document, {keys} footer keys")
             self.exit(0)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import gc
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -27,6 +28,7 @@ F = TypeVar("F", bound=Callable[..., object])
 EXPORT_FORMATS = ["gold", "jsonl", "spacy", "doccano", "label-studio", "brat", "conll"]
 IMPORT_FORMATS = ["gold", "jsonl", "spacy", "doccano", "label-studio", "brat"]
 SCHEMES = ["strict", "exact", "partial", "type", "token"]
+PYDANTIC_PLUGINS_ENV = "PYDANTIC_DISABLE_PLUGINS"
 
 
 def friendly(func: Callable[P, int | None]) -> Callable[P, None]:
@@ -130,6 +132,10 @@ def review(
     # widgets): the cyclic GC's full collections of it (~20 ms each) only slow the first frame.
     # The app collects once and re-enables the GC when its first frame is on screen.
     gc.disable()
+    # pydantic looks for plugins in every installed distribution's entry points when it builds
+    # the first model class (~5-8 ms of start-up); the app uses none. A user who wants theirs
+    # sets the variable (to a list of plugin names to leave out, or to an empty string).
+    os.environ.setdefault(PYDANTIC_PLUGINS_ENV, "__all__")
     try:
         from annotator.tui.run import run_review
 

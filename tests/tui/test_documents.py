@@ -144,7 +144,24 @@ async def test_too_small_terminal(seed_store: Store) -> None:
         message = app.screen.query_one("#too-small")
         assert message.display
         assert "terminal too small: need 60×15" in str(message.render())
-        assert not app.screen.query_one("#body").display
+        assert not app.screen.query_one("#main").display
+        await pilot.resize_terminal(120, 40)
+        await pilot.pause()
+        assert not message.display and app.screen.query_one("#main").display
+        await pilot.resize_terminal(58, 20)
+        await pilot.pause()
+        assert app.screen.query_one("#too-small") is message and message.display
+        assert "(now 58×20)" in str(message.render())
+
+
+async def test_a_terminal_that_becomes_too_small(seed_store: Store) -> None:
+    app = app_for(seed_store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.resize_terminal(50, 12)
+        await pilot.pause()
+        assert app.screen.query_one("#too-small").display
+        assert not app.screen.query_one("#main").display
 
 
 async def test_empty_store_shows_a_message(tmp_path: Path) -> None:

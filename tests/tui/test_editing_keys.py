@@ -8,6 +8,7 @@ from annotator.core.corpus import text_sha256
 from annotator.core.model import Document
 from annotator.core.store import Store
 from annotator.tui.widgets.doc_view import DocView
+from annotator.tui.widgets.footer import KeysFooter
 from tests.tui.conftest import ENGLISH, FIRST, app_for
 
 
@@ -289,14 +290,11 @@ async def test_select_without_a_span_starts_at_the_top_of_the_view(seed_store: S
 
 
 async def test_footer_follows_select_mode(seed_store: Store) -> None:
-    from textual.widgets import Footer
-
     app = app_for(seed_store)
     async with app.run_test(size=(160, 40)) as pilot:
 
         def footer() -> set[str]:
-            keys = app.screen.query_one(Footer).query("FooterKey")
-            return {str(getattr(k, "description", "")) for k in keys}
+            return {key.description for key in app.screen.query_one(KeysFooter).items}
 
         await pilot.pause()
         assert {"Accept", "Select"} <= footer()

@@ -86,3 +86,59 @@ def test_one_changed_document_is_counted_in_the_singular(
     assert stale and stale[0].startswith(
         f"1 document changed on disk since it was annotated (kept on the stored text): {first.stem}"
     )
+
+
+@pytest.mark.parametrize(
+    ("preset", "expected"), [(None, "__all__"), ("", ""), ("logfire", "logfire")]
+)
+def test_review_turns_pydantic_plugins_off_unless_the_user_chose(
+    monkeypatch: pytest.MonkeyPatch,
+    corpus: Path,
+    tmp_path: Path,
+    preset: str | None,
+    expected: str,
+) -> None:
+    """``annotator review`` skips pydantic's plugin scan (the app uses none), unless the user set
+    ``PYDANTIC_DISABLE_PLUGINS`` themselves."""
+    import os
+
+    from annotator.cli import PYDANTIC_PLUGINS_ENV, main
+
+    monkeypatch.setenv(PYDANTIC_PLUGINS_ENV, "")  # restored after the test, whatever is done
+    if preset is None:
+        monkeypatch.delenv(PYDANTIC_PLUGINS_ENV)
+    else:
+        monkeypatch.setenv(PYDANTIC_PLUGINS_ENV, preset)
+    seen: list[str | None] = []
+
+    def fake_run(self: AnnotatorApp) -> int:
+        seen.append(os.environ.get(PYDANTIC_PLUGINS_ENV))
+        return 0
+
+    monkeypatch.setattr(AnnotatorApp, "run", fake_run)
+    with pytest.raises(SystemExit) as exit_info:
+        main(["review", str(corpus), "--store", str(tmp_path / "store"), "--user", "tester"])
+    assert exit_info.value.code == 0
+    assert seen == [expected]
+
+
+def test_the_app_runs_with_a_short_switch_interval(
+    monkeypatch: pytest.MonkeyPatch, corpus: Path, tmp_path: Path
+) -> None:
+    """While the app runs, a thread waiting for the GIL (Textual's writer thread, with a frame
+    to write) gets it within SWITCH_INTERVAL; Python's own interval is back afterwards."""
+    import sys
+
+    from annotator.tui.run import SWITCH_INTERVAL
+
+    before = sys.getswitchinterval()
+    seen: list[float] = []
+
+    def fake_run(self: AnnotatorApp) -> int:
+        seen.append(sys.getswitchinterval())
+        return 0
+
+    monkeypatch.setattr(AnnotatorApp, "run", fake_run)
+    assert run_review([corpus], tmp_path / "store", "tester", None, readonly=False) == 0
+    assert seen == [pytest.approx(SWITCH_INTERVAL)]
+    assert sys.getswitchinterval() == before

@@ -7,19 +7,18 @@ from typing import Any
 import pytest
 from textual.app import App
 from textual.screen import Screen
-from textual.widgets._footer import FooterKey
 
 from annotator.core.store import Store
 from annotator.tui.screens.review import ReviewScreen
 from annotator.tui.widgets.doc_view import DocView
-from annotator.tui.widgets.footer import KeysFooter
+from annotator.tui.widgets.footer import FooterItem, KeysFooter
 from tests.tui.conftest import FIRST, app_for
 
 REVIEW_KEYS = {"Accept", "Reject", "Next", "Select", "Undo", "Reviewed", "Search", "Help", "Quit"}
 
 
-def footer_keys(screen: Screen[Any]) -> list[FooterKey]:
-    return list(screen.query_one(KeysFooter).query(FooterKey))
+def footer_keys(screen: Screen[Any]) -> tuple[FooterItem, ...]:
+    return screen.query_one(KeysFooter).items
 
 
 async def test_the_first_frame_shows_the_document_and_the_footer(
@@ -105,14 +104,14 @@ async def test_the_footer_shows_the_review_keys_and_is_built_once(seed_store: St
         built = footer_keys(screen)
         assert {str(k.description) for k in built} >= REVIEW_KEYS
         # Bindings signals that change nothing shown (focus moves, refresh_bindings) keep the
-        # same key widgets.
+        # same keys (the same tuple: nothing was recomputed into a new line).
         screen.refresh_bindings()
         screen.refresh_bindings()
         await pilot.press("g")  # the document list gets the focus
         await pilot.pause()
         await pilot.press("escape")
         await pilot.pause()
-        assert footer_keys(screen) == built
+        assert footer_keys(screen) is built
         # A change of the keys rebuilds it (select mode).
         await pilot.press("s")
         await pilot.pause()
@@ -121,6 +120,51 @@ async def test_the_footer_shows_the_review_keys_and_is_built_once(seed_store: St
         await pilot.press("escape")
         await pilot.pause()
         assert {str(k.description) for k in footer_keys(screen)} >= REVIEW_KEYS
+
+
+async def test_the_first_screen_builds_only_what_it_shows(seed_store: Store) -> None:
+    """No banner without one to show, no extraction progress bar with nothing to extract, no
+    "terminal too small" note in a terminal large enough: each is mounted when needed."""
+    app = app_for(seed_store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen)
+        for absent in ("#banner", "#extract-progress", "#too-small", "#search-bar"):
+            assert not screen.query(absent), absent
+
+
+async def test_the_view_is_styled_once_and_focused_before_the_first_frame(
+    seed_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The review screen is the app's first screen, and its document view, focused from the
+    start, is styled once (not again when the focus arrives) before the first frame."""
+    from textual.css.stylesheet import Stylesheet
+
+    styled: list[str] = []
+    first: list[tuple[int, bool, int]] = []
+    apply = Stylesheet.apply
+
+    def counting_apply(self: Stylesheet, node: Any, *args: Any, **kwargs: Any) -> None:
+        if isinstance(node, DocView) and not first:
+            styled.append(node.id or "")
+        apply(self, node, *args, **kwargs)
+
+    original = App._display
+
+    def display(self: App[object], screen: Screen[object], renderable: object) -> None:
+        if isinstance(screen, ReviewScreen) and renderable is not None and not first:
+            view = screen.query_one("#doc", DocView)
+            first.append((len(styled), self.focused is view, len(self.screen_stack)))
+        original(self, screen, renderable)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Stylesheet, "apply", counting_apply)
+    monkeypatch.setattr(App, "_display", display)
+    app = app_for(seed_store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert app.screen.query_one("#doc", DocView).has_focus
+    assert first == [(1, True, 1)]
 
 
 async def test_the_search_bar_is_mounted_when_first_opened(seed_store: Store) -> None:
@@ -139,3 +183,28 @@ async def test_the_search_bar_is_mounted_when_first_opened(seed_store: Store) ->
         await pilot.press("slash")
         await pilot.pause()
         assert screen.query_one("#search-bar") is bar and bar.display
+
+
+def test_the_app_imports_no_module_the_first_screen_does_not_need() -> None:
+    """Dialogs, the label picker, the corpus search, search and select mode (with razdel's
+    token rules) are loaded when first used, not on the way to the first frame."""
+    import subprocess
+    import sys
+
+    later = [
+        "annotator.tui.screens.dialogs",
+        "annotator.tui.screens.label_picker",
+        "annotator.tui.screens.corpus_search",
+        "annotator.tui.screens.help",
+        "annotator.tui.search",
+        "annotator.tui.bounds",
+        "annotator.core.tokens",
+    ]
+    code = (
+        "import sys, annotator.tui.run, annotator.tui.app; "
+        f"print([m for m in {later!r} if m in sys.modules])"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "[]"

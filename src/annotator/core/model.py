@@ -44,7 +44,9 @@ def utc_now() -> str:
 class SpanDraft(BaseModel):
     """A span as an extractor or importer proposes it, before it belongs to a document."""
 
-    model_config = ConfigDict(frozen=True)
+    # Built on first use (cached predictions, extraction, imports), not when the module loads:
+    # the review app's first screen needs no SpanDraft.
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     start: int
     stop: int
@@ -257,7 +259,9 @@ class Event(BaseModel):
     ``undo`` and ``redo`` entries name the event they reverse or re-apply in ``target``.
     """
 
-    model_config = ConfigDict(frozen=True)
+    # Built on first use: the store reads a document's log only for undo, redo and history,
+    # so the review app's first screen needs no Event.
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     seq: int
     doc_id: str

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import gc
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
+from textual.screen import Screen
 
 from annotator.tui.context import ReviewContext
 from annotator.tui.keymap import APP, check_keymap
@@ -26,15 +27,14 @@ class AnnotatorApp(App[int]):
         super().__init__()
         self.context = context
         check_keymap(context.settings.keymap)
+        self.set_keymap(context.settings.keymap)  # before any screen reads the bindings
+
+    def get_default_screen(self) -> Screen[Any]:
+        """The review screen is the app's first screen (no default screen to build, style and
+        replace by a pushed one before the first frame)."""
+        return ReviewScreen(self.context)
 
     def on_mount(self) -> None:
-        self.set_keymap(self.context.settings.keymap)
-        # Not pushed here: Textual mounts the app inside an update batch, and a screen pushed
-        # now would be laid out and rendered once for nothing (that frame is never written).
-        self.call_later(self._open_review)
-
-    def _open_review(self) -> None:
-        self.push_screen(ReviewScreen(self.context))
         self.call_after_refresh(self._end_startup)
 
     @staticmethod

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from annotator.core.model import Document, SpanDraft
 from annotator.core.store import Store
@@ -21,8 +21,7 @@ if TYPE_CHECKING:
     from annotator.core.extract import Extractor
 
 
-@dataclass(frozen=True)
-class Job:
+class Job(NamedTuple):
     """A document whose text must go through the model (the worker reads the text itself)."""
 
     doc_id: str

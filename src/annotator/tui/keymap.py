@@ -13,7 +13,7 @@ upper case by one character.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from textual.binding import Binding
 
@@ -310,8 +310,7 @@ SCROLL_KEYS = ("up", "down", "pageup", "pagedown", "home", "end")
 review and select mode."""
 
 
-@dataclass(frozen=True)
-class Section:
+class Section(NamedTuple):
     """A titled group of bindings, as the help screen shows them."""
 
     title: str

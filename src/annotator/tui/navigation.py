@@ -10,12 +10,12 @@ from __future__ import annotations
 from bisect import bisect_left, insort
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from annotator.core.model import Document, Span, sort_spans
 
 
-@dataclass(frozen=True)
-class SpanFilter:
+class SpanFilter(NamedTuple):
     """All spans, only pending ones, or only one label."""
 
     pending_only: bool = False
@@ -48,8 +48,7 @@ class SpanFilter:
         return SpanFilter()
 
 
-@dataclass(frozen=True)
-class SpanChanges:
+class SpanChanges(NamedTuple):
     """The spans of one document that are not the same objects as before, by span id."""
 
     gone: list[Span]
@@ -103,8 +102,7 @@ def _start(span: Span) -> int:
     return span.start
 
 
-@dataclass(frozen=True)
-class _Order:
+class _Order(NamedTuple):
     doc_id: str
     spans: list[Span]  # the document's list; holding it keeps its id from being reused
     ordered: tuple[Span, ...]

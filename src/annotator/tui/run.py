@@ -14,6 +14,10 @@ from annotator.core.store import Store
 from annotator.tui.context import ReviewContext
 from annotator.tui.wording import count
 
+SWITCH_INTERVAL = 0.0005
+"""Seconds a thread holds the GIL while another waits for it, while the app runs (Python's
+default is 0.005; see :func:`run_review`)."""
+
 
 def open_store(
     store_dir: Path, user: str, labels: Sequence[str] | None, readonly: bool
@@ -90,7 +94,18 @@ def run_review(
         # app: out of the cyclic GC's reach, the collection the app runs once its first frame is
         # painted (see AnnotatorApp._end_startup) only walks what the app itself made.
         gc.freeze()
-        code = app.run()
+        # Frames reach the terminal through Textual's writer thread, which needs the GIL to
+        # write and again to flush. While the UI thread is busy (at start-up it goes on laying
+        # out and handling the first events right after drawing the first frame) each of those
+        # waits a whole switch interval, 5 ms by default: the first frame was written ~10 ms
+        # after it was drawn. A short interval hands the GIL over within half a millisecond
+        # (it only matters when two threads want it: also a key pressed during extraction).
+        switch_interval = sys.getswitchinterval()
+        sys.setswitchinterval(SWITCH_INTERVAL)
+        try:
+            code = app.run()
+        finally:
+            sys.setswitchinterval(switch_interval)
         return code or 0
     finally:
         store.close()

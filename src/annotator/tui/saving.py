@@ -9,8 +9,7 @@ swallowed.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Literal, TypeVar
+from typing import Literal, NamedTuple, TypeVar
 
 from annotator.core.errors import AnnotatorError
 
@@ -19,8 +18,7 @@ T = TypeVar("T")
 SaveStatus = Literal["idle", "saving", "saved", "failed"]
 
 
-@dataclass(frozen=True)
-class SaveState:
+class SaveState(NamedTuple):
     """What the indicator shows: the status and what was saved (or why it was not)."""
 
     status: SaveStatus = "idle"

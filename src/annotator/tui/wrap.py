@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from rich.cells import get_character_cell_size
 
@@ -52,8 +52,7 @@ def cell_width(ch: str) -> int:
     return get_character_cell_size(GLYPHS.get(ch, ch))
 
 
-@dataclass(frozen=True)
-class Layout:
+class Layout(NamedTuple):
     """The rows of one text at one width: ``rows[i] == (start, stop)``, in text order."""
 
     width: int

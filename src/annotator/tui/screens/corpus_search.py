@@ -22,7 +22,7 @@ from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState, get_current_worker
 
@@ -31,6 +31,7 @@ from annotator.core.store import Store
 from annotator.tui.keymap import CORPUS
 from annotator.tui.search import DocHits, Match, context, corpus_hits
 from annotator.tui.widgets.detail import STATE_MARK
+from annotator.tui.widgets.footer import KeysFooter
 from annotator.tui.wording import count
 
 LabelAll = Callable[[Sequence[DocHits], str], str]
@@ -92,7 +93,7 @@ class CorpusSearchScreen(ModalScreen[CorpusAction | None]):
             yield Static(self._summary(), id="corpus-summary")
             yield Static("", id="corpus-result")
             yield OptionList(id="corpus-hits")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#corpus-query", Input).focus()

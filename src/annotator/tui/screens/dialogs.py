@@ -8,9 +8,10 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from annotator.tui.keymap import COMMENT, CONFIRM
+from annotator.tui.widgets.footer import KeysFooter
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -27,7 +28,7 @@ class ConfirmScreen(ModalScreen[bool]):
         with Vertical(classes="dialog"):
             yield Static(self._question, classes="dialog-text")
             yield Static("y yes · n, enter or escape no", classes="dialog-keys")
-        yield Footer()
+        yield KeysFooter()
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)
@@ -50,7 +51,7 @@ class CommentScreen(ModalScreen[str | None]):
                 self._comment, placeholder="a note for whoever reads this later", id="comment"
             )
             yield Static("enter saves · escape cancels", classes="dialog-keys")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#comment", Input).focus()

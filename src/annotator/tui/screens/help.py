@@ -11,10 +11,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from annotator.core.settings import config_path
 from annotator.tui.keymap import HELP, SECTIONS, Section, effective_keys
+from annotator.tui.widgets.footer import KeysFooter
 
 
 class HelpScreen(ModalScreen[None]):
@@ -32,7 +33,7 @@ class HelpScreen(ModalScreen[None]):
             yield Static(self._intro(), id="help-intro")
             for section in SECTIONS:
                 yield Static(self._table(section), classes="help-section")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#help-body", VerticalScroll).focus()

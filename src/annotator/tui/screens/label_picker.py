@@ -17,10 +17,11 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from annotator.tui.keymap import LABEL_KEYS, PICKER
+from annotator.tui.widgets.footer import KeysFooter
 
 
 def filter_labels(labels: Sequence[str], query: str) -> list[str]:
@@ -72,7 +73,7 @@ class LabelPickerScreen(ModalScreen[str | None]):
             yield Static(
                 "type to filter · ↑ ↓ move · enter picks · escape cancels", classes="dialog-keys"
             )
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#picker-query", Input).focus()

@@ -10,6 +10,7 @@ returns), so the save indicator tells the truth before the next key is read.
 from __future__ import annotations
 
 from collections import Counter
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on
@@ -18,16 +19,14 @@ from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.events import Resize, ScreenResume
 from textual.screen import Screen
-from textual.widgets import ProgressBar, Static
+from textual.widget import Widget
+from textual.widgets import Static
 
 from annotator.core.model import Document, Span
 from annotator.core.store import Store
-from annotator.core.tokens import Token
-from annotator.tui.bounds import TokenSelection
 from annotator.tui.context import ReviewContext
 from annotator.tui.navigation import SpanOrder, overlapping
 from annotator.tui.saving import Saver, SaveState
-from annotator.tui.search import Match
 from annotator.tui.widgets.detail import header, legend, selection_detail, span_detail
 from annotator.tui.widgets.doc_list import DocList
 from annotator.tui.widgets.doc_view import DocView
@@ -35,6 +34,11 @@ from annotator.tui.widgets.footer import KeysFooter
 from annotator.tui.widgets.save_indicator import SaveIndicator
 from annotator.tui.widgets.search_bar import SearchBar
 from annotator.tui.wording import quoted
+
+if TYPE_CHECKING:  # select mode and search load these on first use
+    from annotator.core.tokens import Token
+    from annotator.tui.bounds import TokenSelection
+    from annotator.tui.search import Match
 
 MIN_WIDTH, MIN_HEIGHT = 60, 15
 SIDEBAR_MIN_WIDTH = 100
@@ -99,26 +103,31 @@ class ReviewBase(Screen[None], inherit_bindings=False):
         return bar
 
     def compose(self) -> ComposeResult:
-        yield Static(self.context.banner or "", id="banner")
-        with Horizontal(id="body"):
+        # Widgets the first screen does not show are not built for it: the banner only when
+        # there is one, the "too small" note and the extraction's progress bar when needed.
+        if self.context.banner:
+            yield Static(self.context.banner, id="banner")
+        # One container for the body: the document list is docked on its left (a row of two
+        # columns would be one more container to mount, style and draw).
+        with Vertical(id="main"):
             with Vertical(id="sidebar"):
                 yield Static("Documents", id="sidebar-title")
                 yield DocList(id="doc-list")
-            with Vertical(id="main"):
-                yield Static(id="doc-header")
-                yield Static(id="legend")
-                yield DocView(id="doc")
-                yield Static(id="detail")
-                with Horizontal(id="status"):
-                    yield Static(id="status-text")
-                    yield ProgressBar(id="extract-progress", show_eta=False)
-                    yield SaveIndicator(id="save")
-        yield Static(id="too-small")
+            yield Static(id="doc-header")
+            yield Static(id="legend")
+            view = DocView(id="doc")
+            # The view has the focus from the start (on_mount focuses it): styled as focused
+            # when it is mounted, the Focus event then changes nothing, where it restyled the
+            # view and its 17 component classes a second time before the first frame (~2 ms).
+            view.set_reactive(Widget.has_focus, True)
+            yield view
+            yield Static(id="detail")
+            with Horizontal(id="status"):
+                yield Static(id="status-text")
+                yield SaveIndicator(id="save")
         yield KeysFooter()
 
     def on_mount(self) -> None:
-        self.query_one("#banner").display = bool(self.context.banner)
-        self.query_one("#extract-progress").display = False
         wide = self.app.size.width >= SIDEBAR_MIN_WIDTH
         self.query_one("#sidebar").display = self.context.settings.sidebar and wide
         self.view.set_labels(self.labels)
@@ -158,11 +167,13 @@ class ReviewBase(Screen[None], inherit_bindings=False):
 
     def _check_size(self, width: int, height: int) -> None:
         small = width < MIN_WIDTH or height < MIN_HEIGHT
-        self.set_class(small, "-too-small")
         if small:
-            self.query_one("#too-small", Static).update(
-                f"terminal too small: need {MIN_WIDTH}×{MIN_HEIGHT} (now {width}×{height})"
-            )
+            text = f"terminal too small: need {MIN_WIDTH}×{MIN_HEIGHT} (now {width}×{height})"
+            try:
+                self.query_one("#too-small", Static).update(text)
+            except NoMatches:
+                self.mount(Static(text, id="too-small"), after="#main")
+        self.set_class(small, "-too-small")
 
     # ------------------------------------------------------------------ showing things
     def _show(self, selector: str, text: Text) -> None:

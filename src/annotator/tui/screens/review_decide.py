@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from annotator.core.model import Document, Span
-from annotator.core.tokens import tokens
-from annotator.tui.bounds import Edge, Unit, moved_edge, selection_for
 from annotator.tui.navigation import SpanOrder
 from annotator.tui.screens.review_base import ReviewBase
 from annotator.tui.wording import count
+
+if TYPE_CHECKING:
+    from annotator.tui.bounds import Edge, Unit
 
 
 class DecideActions(ReviewBase):
@@ -69,6 +71,8 @@ class DecideActions(ReviewBase):
         span = self._span_or_hint()
         if span is None or self.doc is None:
             return
+        from annotator.tui.bounds import moved_edge  # token rules: loaded on first use
+
         moved = moved_edge(self.doc.text, span.start, span.stop, edge, direction, unit)
         if isinstance(moved, str):
             self.app.bell()
@@ -129,6 +133,9 @@ class DecideActions(ReviewBase):
     def action_select(self) -> None:
         if self.doc is None:
             return
+        from annotator.core.tokens import tokens  # loaded on first use
+        from annotator.tui.bounds import selection_for
+
         self._tokens = self._tokens or tokens(self.doc.text)
         if not self._tokens:
             self.app.bell()

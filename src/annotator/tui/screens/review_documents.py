@@ -7,7 +7,6 @@ from textual.widgets import OptionList
 
 from annotator.core.model import DocStatus, sort_spans
 from annotator.tui.navigation import SpanOrder
-from annotator.tui.screens.dialogs import CommentScreen, ConfirmScreen
 from annotator.tui.screens.review_base import ReviewBase
 from annotator.tui.widgets.doc_list import DocList
 from annotator.tui.wording import count, listing, quoted
@@ -64,6 +63,8 @@ class DocumentActions(ReviewBase):
 
     # ------------------------------------------------------------------ the document's state
     def action_mark_reviewed(self) -> None:
+        from annotator.tui.screens.dialogs import ConfirmScreen  # dialogs load on first use
+
         if self.doc is None:
             return
         doc = self.doc
@@ -143,6 +144,8 @@ class DocumentActions(ReviewBase):
             self._next_unreviewed()
 
     def action_comment(self) -> None:
+        from annotator.tui.screens.dialogs import CommentScreen
+
         if self.doc is not None:
             self.app.push_screen(CommentScreen(self.doc.id, self.doc.comment), self._commented)
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual import work
-from textual.widgets import ProgressBar
+from textual.css.query import NoMatches
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from annotator.core.errors import AnnotatorError
@@ -56,9 +56,7 @@ class ExtractionHost(ReviewBase):
         self._extractor_name = extractor.name
         if plan.jobs:
             self._extracting = {job.doc_id for job in plan.jobs}
-            bar = self.query_one("#extract-progress", ProgressBar)
-            bar.update(total=len(plan.jobs), progress=0)
-            bar.display = True
+            self._show_progress(len(plan.jobs), 0)
             self._refresh_detail()
             self._extract(extractor, plan.jobs, self.store.root, self.store.user)
         else:
@@ -107,11 +105,27 @@ class ExtractionHost(ReviewBase):
                     self._move_cursor(first.id)
         self._refresh_status()
 
-    def on_extraction_progress(self, message: ExtractionProgress) -> None:
-        bar = self.query_one("#extract-progress", ProgressBar)
-        bar.update(total=message.total, progress=message.done)
-        if message.done >= message.total:
+    def _show_progress(self, total: int, done: int) -> None:
+        """The extraction's progress bar in the status line (mounted on first use: most starts
+        have nothing to extract)."""
+        from textual.widgets import ProgressBar  # its module is not loaded before it is needed
+
+        try:
+            bar = self.query_one("#extract-progress", ProgressBar)
+        except NoMatches:
+            bar = ProgressBar(id="extract-progress", show_eta=False)
+            self.query_one("#status").mount(bar, before="#save")
+        bar.update(total=total, progress=done)
+        bar.display = True
+
+    def _hide_progress(self) -> None:
+        for bar in self.query("#extract-progress"):
             bar.display = False
+
+    def on_extraction_progress(self, message: ExtractionProgress) -> None:
+        self._show_progress(message.total, message.done)
+        if message.done >= message.total:
+            self._hide_progress()
             self._extracting.clear()
             noun = "document" if message.total == 1 else "documents"
             self._set_hint(f"{self._extractor_name} read {message.total} {noun}")
@@ -119,14 +133,14 @@ class ExtractionHost(ReviewBase):
             self._refresh_detail()
 
     def on_extraction_failed(self, message: ExtractionFailed) -> None:
-        self.query_one("#extract-progress").display = False
+        self._hide_progress()
         self._extracting.clear()
         self.notify(f"Extraction stopped: {message.message}", severity="error", timeout=15)
         self._refresh_detail()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group == "extract" and event.state == WorkerState.ERROR:
-            self.query_one("#extract-progress").display = False
+            self._hide_progress()
             self._extracting.clear()
             error = event.worker.error
             self.notify(

@@ -4,8 +4,19 @@ digit keys."""
 
 from __future__ import annotations
 
-from annotator.tui.screens.label_picker import LabelPickerScreen
+from typing import TYPE_CHECKING
+
 from annotator.tui.screens.review_decide import DecideActions
+
+if TYPE_CHECKING:
+    from annotator.tui.screens.label_picker import LabelPickerScreen
+
+
+def _picker(labels: list[str], prompt: str) -> LabelPickerScreen:
+    """The picker screen (its module is loaded on first use, not at start-up)."""
+    from annotator.tui.screens.label_picker import LabelPickerScreen
+
+    return LabelPickerScreen(labels, prompt)
 
 
 class LabelActions(DecideActions):
@@ -26,9 +37,7 @@ class LabelActions(DecideActions):
                 f"label {label}", lambda d, s: self.store.relabel(d, s, label), advance=True
             )
 
-        self.app.push_screen(
-            LabelPickerScreen(self.labels, f"Label «{span.text}» ({span.label}) as"), picked
-        )
+        self.app.push_screen(_picker(self.labels, f"Label «{span.text}» ({span.label}) as"), picked)
 
     def action_select_pick_label(self) -> None:
         if self.selecting is None or self.doc is None:
@@ -40,4 +49,4 @@ class LabelActions(DecideActions):
             if label is not None and self.selecting is not None:
                 self._add_selection(label)
 
-        self.app.push_screen(LabelPickerScreen(self.labels, f"Add «{surface}» as"), picked)
+        self.app.push_screen(_picker(self.labels, f"Add «{surface}» as"), picked)

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from textual import on
 
 from annotator.tui.navigation import SpanFilter, SpanOrder
-from annotator.tui.screens.corpus_search import CorpusAction, CorpusSearchScreen
 from annotator.tui.screens.review_base import ReviewBase
-from annotator.tui.search import DocHits, find_matches, overlapping_span
 from annotator.tui.widgets.search_bar import SearchBar
 from annotator.tui.wording import count
+
+if TYPE_CHECKING:  # the searches load these on first use
+    from annotator.tui.screens.corpus_search import CorpusAction
+    from annotator.tui.search import DocHits
 
 
 class SearchActions(ReviewBase):
@@ -31,6 +34,8 @@ class SearchActions(ReviewBase):
         if self.doc is None or not self._query:
             self._clear_search()
             return
+        from annotator.tui.search import find_matches
+
         self._matches = find_matches(self.doc.text, self._query)
         if not self._matches:
             self._match_index = None
@@ -92,6 +97,8 @@ class SearchActions(ReviewBase):
         self._refresh_status()
 
     def action_corpus_search(self) -> None:
+        from annotator.tui.screens.corpus_search import CorpusSearchScreen
+
         self.app.push_screen(
             CorpusSearchScreen(
                 self.store.root,
@@ -118,6 +125,8 @@ class SearchActions(ReviewBase):
     def _label_every_match(self, hits: Sequence[DocHits], label: str) -> str:
         """Add a ``label`` span on every match that overlaps no span (of any label, unless
         rejected), outside ignored documents; return the sentence saying what was done."""
+        from annotator.tui.search import overlapping_span
+
         added = overlapping = ignored = ignored_docs = 0
         documents: set[str] = set()
         stopped = False
