@@ -256,6 +256,54 @@ def test_assembled_gold_is_one_dump_of_the_whole(count: int) -> None:
     assert whole == (json.dumps(json.loads(whole), ensure_ascii=False, indent=2) + "\n").encode()
 
 
+@pytest.mark.parametrize("short", [False, True])
+@pytest.mark.parametrize("writev", [True, False])
+def test_pieces_are_written_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, short: bool,
+                                  writev: bool) -> None:
+    """write_atomic of pieces writes their bytes in order, whatever the kernel takes per call
+    (short writes that end mid-piece, more pieces than one writev takes, empty pieces)."""
+    import os
+
+    from annotator.core import atomic
+
+    rng = random.Random(2)
+    pieces = [bytes(rng.randrange(256) for _ in range(rng.randint(0, 40))) for _ in range(3000)]
+    real_write, real_writev = os.write, os.writev
+
+    def some_of(data: bytes | memoryview) -> bytes | memoryview:
+        return data[: max(1, len(data) // 3)] if short else data
+
+    def fake_writev(fd: int, buffers: list[memoryview]) -> int:
+        assert len(buffers) <= 1024
+        joined = b"".join(buffers)
+        return real_writev(fd, [some_of(joined)])
+
+    monkeypatch.setattr(os, "write", lambda fd, data: real_write(fd, some_of(data)))
+    if writev:
+        monkeypatch.setattr(os, "writev", fake_writev)
+    else:
+        monkeypatch.delattr(os, "writev")
+    target = tmp_path / "out.bin"
+    atomic.write_atomic(target, pieces)
+    assert target.read_bytes() == b"".join(pieces)
+    atomic.write_atomic(target, b"whole")
+    assert target.read_bytes() == b"whole"
+
+
+def test_export_to_a_file_and_to_stdout_are_the_same_bytes(annotated_store: Path,
+                                                           tmp_path: Path) -> None:
+    out = tmp_path / "gold.json"
+    to_file = CliRunner().invoke(main, ["export", "--format", "gold", "--store",
+                                        str(annotated_store), "-o", str(out)])
+    to_stdout = CliRunner().invoke(main, ["export", "--format", "gold", "--store",
+                                          str(annotated_store)])
+    assert to_file.exit_code == 0 and to_stdout.exit_code == 0
+    written, printed = json.loads(out.read_bytes()), json.loads(to_stdout.stdout_bytes)
+    written.pop("created")
+    printed.pop("created")
+    assert written == printed and written["documents"]
+
+
 def test_gold_record_refuses_what_does_not_match() -> None:
     doc = sample_documents()[0].model_dump()
     doc["spans"][0]["text"] = "x" * len(doc["spans"][0]["text"])

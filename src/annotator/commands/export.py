@@ -90,11 +90,12 @@ def encode_gold_documents(jobs: Sequence[tuple[str, Path]], *, include_pending: 
 
 
 def export_gold(store: Store, *, include_unreviewed: bool, workers: int | None,
-                problems: list[str], notes: list[str]) -> bytes:
-    """The gold file of a read-only store: documents read, checked and encoded in ``workers``
-    processes when there are many (see :func:`annotator.commands.bulk.worker_count`), in this
-    one otherwise; the same bytes either way."""
-    from annotator.core.formats.gold import assemble_gold
+                problems: list[str], notes: list[str]) -> list[bytes]:
+    """The gold file of a read-only store, as pieces that follow each other
+    (:func:`~annotator.core.formats.gold.gold_parts`): documents read, checked and encoded in
+    ``workers`` processes when there are many (see :func:`annotator.commands.bulk.worker_count`),
+    in this one otherwise; the same bytes either way."""
+    from annotator.core.formats.gold import gold_parts
 
     jobs = [(doc_id, store.shard_path(doc_id))
             for doc_id in export_ids(store, include_unreviewed=include_unreviewed)]
@@ -111,7 +112,7 @@ def export_gold(store: Store, *, include_unreviewed: bool, workers: int | None,
             notes.append(stale_note(doc_id))
     if not encoded:
         notes.append(NOTHING_TO_EXPORT)
-    return assemble_gold(encoded, labels=store.labels.labels, created=created_stamp())
+    return gold_parts(encoded, labels=store.labels.labels, created=created_stamp())
 
 
 def stale_note(doc_id: str) -> str:
@@ -142,12 +143,13 @@ def write_folder(output: Path, files: list[tuple[str, bytes]]) -> None:
         write_atomic(target, data)
 
 
-def to_stdout(data: bytes) -> None:
-    """Write bytes to standard output; a reader that went away (``| head``) ends the command
-    quietly with status 141, as a shell reports SIGPIPE."""
+def to_stdout(data: Sequence[bytes]) -> None:
+    """Write bytes (pieces that follow each other) to standard output; a reader that went away
+    (``| head``) ends the command quietly with status 141, as a shell reports SIGPIPE."""
     try:
         sys.stdout.flush()
-        sys.stdout.buffer.write(data)
+        for piece in data:
+            sys.stdout.buffer.write(piece)
         sys.stdout.buffer.flush()
     except BrokenPipeError:
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -166,12 +168,14 @@ def run_export(*, store_dir: Path, fmt: str, output: Path | None, include_unrevi
         _check_file_target(output)
     problems: list[str] = []
     notes: list[str] = []
+    pieces: list[bytes] | None = None  # the file's bytes, pieces that follow each other
     with Store.open(store_dir, user=default_user(), readonly=True, create=False) as store:
         problems.extend(store.problems)
         labels = store.labels.labels
+        written: Written | None = None
         if fmt == "gold":  # the largest exports: plain data, shared by worker processes
-            written = Written(export_gold(store, include_unreviewed=include_unreviewed,
-                                          workers=workers, problems=problems, notes=notes))
+            pieces = export_gold(store, include_unreviewed=include_unreviewed, workers=workers,
+                                 problems=problems, notes=notes)
         elif fmt == "jsonl":
             from annotator.core.formats.jsonl import write_jsonl
 
@@ -191,7 +195,6 @@ def run_export(*, store_dir: Path, fmt: str, output: Path | None, include_unrevi
 
                 assert output is not None
                 write_folder(output, brat_files(docs))
-                written = None
             else:
                 from annotator.core.formats.registry import export_bytes
 
@@ -200,10 +203,12 @@ def run_export(*, store_dir: Path, fmt: str, output: Path | None, include_unrevi
     if written is not None:
         problems.extend(written.problems)
         notes.extend(written.notes)
+        pieces = [written.data]
+    if pieces is not None:
         if output is None:
-            to_stdout(written.data)
+            to_stdout(pieces)
         else:
-            write_atomic(output, written.data)
+            write_atomic(output, pieces)
     for line in [*notes, *problems]:
         click.echo(line, err=True)
     return 1 if problems else 0

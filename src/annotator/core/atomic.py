@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,17 @@ import orjson
 
 TEMP_MARK = ".tmp-"
 _counter = itertools.count()
+
+
+def _iov_max() -> int:
+    try:
+        return max(16, min(1024, os.sysconf("SC_IOV_MAX")))
+    except (AttributeError, OSError, ValueError):
+        return 16  # POSIX's minimum
+
+
+_IOV_MAX = _iov_max()
+"""Pieces per ``writev`` call (Linux and macOS take 1,024)."""
 
 
 def fsync_dir(folder: Path) -> None:
@@ -28,16 +39,36 @@ def fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def write_atomic(path: Path, data: bytes, *, durable: bool = True) -> None:
-    """Replace ``path`` with ``data`` atomically (and durably unless ``durable`` is False)."""
+def write_all(fd: int, data: bytes | Sequence[bytes]) -> None:
+    """Write ``data`` (bytes, or pieces written one after the other) to ``fd`` whole. Pieces go
+    out with ``writev`` a batch at a time: a 137 MB gold export of 20,000 pieces is never joined
+    into one more copy of itself (which cost ~0.3 s)."""
+    pieces = [data] if isinstance(data, bytes | bytearray | memoryview) else data
+    views = [memoryview(piece) for piece in pieces if piece]
+    writev = getattr(os, "writev", None)
+    index = 0
+    while index < len(views):
+        if writev is None:
+            written = os.write(fd, views[index])
+        else:
+            written = writev(fd, views[index:index + _IOV_MAX])
+        while written:  # a short write ends anywhere: skip what went out
+            size = len(views[index])
+            if written < size:
+                views[index] = views[index][written:]
+                break
+            written -= size
+            index += 1
+
+
+def write_atomic(path: Path, data: bytes | Sequence[bytes], *, durable: bool = True) -> None:
+    """Replace ``path`` with ``data`` (bytes, or pieces that follow each other) atomically (and
+    durably unless ``durable`` is False)."""
     folder = path.parent
     tmp = folder / f".{path.name}{TEMP_MARK}{os.getpid()}-{next(_counter)}"
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     try:
-        view = memoryview(data)
-        while view:
-            written = os.write(fd, view)
-            view = view[written:]
+        write_all(fd, data)
         if durable:
             os.fsync(fd)
     except BaseException:

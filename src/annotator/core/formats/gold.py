@@ -279,16 +279,27 @@ def assemble_gold(encoded: Sequence[bytes], *, labels: Sequence[str], created: s
     """The gold file from its documents encoded by :func:`encode_record`: the same bytes as
     ``orjson.dumps(body, option=OPT_INDENT_2) + b"\\n"`` of the whole body (tested), so the
     documents can be encoded apart (in worker processes) and joined."""
+    return b"".join(gold_parts(encoded, labels=labels, created=created))
+
+
+def gold_parts(encoded: Sequence[bytes], *, labels: Sequence[str], created: str) -> list[bytes]:
+    """:func:`assemble_gold`'s bytes as the pieces that follow each other, not joined (a file
+    is written from them directly, see :func:`annotator.core.atomic.write_all`)."""
     head = orjson.dumps(
         {"format": FORMAT, "version": VERSION, "created": created,
          "labels": sorted(set(labels)), "documents": []},
         option=orjson.OPT_INDENT_2,
     )
     if not encoded:
-        return head + b"\n"
+        return [head + b"\n"]
     assert head.endswith(_DOCUMENTS_TAIL)
-    return b"".join((head[: -len(_DOCUMENTS_TAIL)], b'"documents": [\n',
-                     b",\n".join(encoded), b"\n  ]\n}\n"))
+    pieces = [head[: -len(_DOCUMENTS_TAIL)] + b'"documents": [\n']
+    for index, record in enumerate(encoded):
+        if index:
+            pieces.append(b",\n")
+        pieces.append(record)
+    pieces.append(b"\n  ]\n}\n")
+    return pieces
 
 
 def write_gold(docs: Sequence[Document | Mapping[str, Any]], *, labels: Sequence[str],
