@@ -32,6 +32,7 @@ import gc
 import hashlib
 import io
 import json
+import os
 import random
 import subprocess
 import sys
@@ -188,14 +189,21 @@ def run(docs: int, repeat: int, commands: int = 1) -> list[Figure]:
         evaluate_cmd: list[float] = []
         export_in, dump, evaluate_in, tokenize = [], [], [], []
         for turn in range(max(repeat, commands)):  # all interleaved with their baselines
+            # Each timed step starts with no dirty pages of the steps before it (each writes a
+            # 137 MB file): their writeback would otherwise land inside the next figure.
             if turn < commands:
+                os.sync()
                 export_cmd.append(_annotator("export", "--format", "gold", "--store",
                                              str(store), "-o", str(tmp / "gold-cmd.json")))
+                os.sync()
                 evaluate_cmd.append(_annotator("evaluate", str(gold), str(pred), "--scheme",
                                                "token", "--json"))
             if turn < repeat:
+                os.sync()
                 export_in.append(_export_in_process(store, tmp / "gold-again.json"))
+                os.sync()
                 dump.append(_dump_baseline(data, tmp / "dump.json"))
+                os.sync()
                 evaluate_in.append(_evaluate_in_process(gold, pred))
                 tokenize.append(_tokenize_baseline(texts))
     size = f"{docs:,} docs, {spans:,} spans"
