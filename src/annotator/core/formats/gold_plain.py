@@ -14,15 +14,7 @@ from typing import Any
 
 import orjson
 
-from annotator.core.formats.common import (
-    Entity,
-    ImportedSpan,
-    PlainDoc,
-    PlainSpan,
-    label_fits,
-    sha256_of,
-    span_problem,
-)
+from annotator.core.formats.common import Entity, PlainDoc, PlainSpan, check_plain, sha256_of
 
 FORMAT = "annotator.gold"
 VERSION = 1
@@ -130,56 +122,21 @@ def plain_document(doc: Any) -> PlainDoc | None:
 
 def checked_document(doc: Any, labels_ok: dict[str, bool]
                      ) -> tuple[PlainDoc, list[Entity] | None, list[str]] | None:
-    """:func:`plain_document` and ``evaluate``'s checks of it in one pass over its entities:
-    the document (with its text's sha256; its ``spans`` left empty), the ``(start, stop,
-    label)`` of its entities that fit its text, duplicates dropped (None when the sha256 in the
-    file does not match the text: then they are not checked against it) and, for each that
-    does not fit, the sentence :func:`~annotator.core.formats.common.check_plain` gives; None
-    when :func:`plain_document` would give None. ``labels_ok``: check_plain's label cache."""
-    if not document_fields_ok(doc):
+    """:func:`plain_document` and ``evaluate``'s checks of it: the document (with its text's
+    sha256; its ``spans`` left empty), the ``(start, stop, label)`` of its entities that fit its
+    text, duplicates dropped (None when the sha256 in the file does not match the text: then
+    they are not checked against it) and, for each that does not fit, the sentence
+    :func:`~annotator.core.formats.common.check_plain` gives; None when :func:`plain_document`
+    gives None. ``labels_ok``: check_plain's label cache."""
+    plain = plain_document(doc)
+    if plain is None:
         return None
-    entities = doc.get("entities", [])
-    if type(entities) is not list:
-        return None
-    doc_id, text = doc["id"], doc["text"]
-    sha256 = sha256_of(text)
-    fits = sha256 == doc["sha256"]
-    size = len(text)
-    good: list[Entity] = []
-    problems: list[str] = []
-    for item in entities:
-        if type(item) is dict and item.keys() == ENTITY_KEYS:  # every field, as written
-            start, stop, label, surface = item["start"], item["stop"], item["label"], item["text"]
-            decision = item["decision"]
-            if type(start) is not int or type(stop) is not int or type(label) is not str \
-                    or type(surface) is not str or type(item["normal"]) not in _OPTIONAL_STR \
-                    or type(item["origin"]) not in _OPTIONAL_STR \
-                    or type(item["annotator"]) not in _OPTIONAL_STR \
-                    or type(item["time"]) not in _OPTIONAL_STR \
-                    or type(decision) not in _OPTIONAL_STR or decision not in DECISIONS:
-                return None
-        elif spans_ok([item], ENTITY_KEYS):  # some optional field left out
-            start, stop, label, surface = item["start"], item["stop"], item["label"], item["text"]
-        else:
-            return None
-        if not fits:
-            continue
-        # check_plain's test, without slicing the text
-        ok = 0 <= start < stop <= size and stop - start == len(surface) \
-            and text.startswith(surface, start)
-        if ok:
-            label_ok = labels_ok.get(label)
-            if label_ok is None:
-                label_ok = labels_ok[label] = label_fits(label)
-            ok = label_ok
-        if not ok:
-            problem = span_problem(doc_id, text, ImportedSpan(start, stop, label, text=surface))
-            if problem is not None:
-                problems.append(problem)
-                continue
-        good.append((start, stop, label))
-    return (PlainDoc(doc_id, text, sha256, []), list(dict.fromkeys(good)) if fits else None,
-            problems)
+    assert plain.text is not None
+    sha256 = sha256_of(plain.text)
+    if sha256 != plain.sha256:
+        return PlainDoc(plain.id, plain.text, sha256, []), None, []
+    good, problems = check_plain(plain.id, plain.text, plain.spans, labels_ok)
+    return PlainDoc(plain.id, plain.text, sha256, []), good, problems
 
 
 LAYOUT_START = b'{\n  "format": "annotator.gold",\n'
