@@ -212,7 +212,11 @@ class Shard:
             fields = {k: v for k, v in record.items() if k not in LOG_FIELDS}
             doc = Document.model_validate({**fields, "spans": spans})
             # a write files rows under the span number: keys must agree with ids
-            if [row.doc_id for row in rows] != [span_number(s.id) for s in spans]:
+            try:
+                numbers = [span_number(s.id) for s in spans]
+            except StoreCorruptError as err:  # worded below, with the file and what to do
+                raise ValueError(str(err)) from None
+            if [row.doc_id for row in rows] != numbers:
                 raise ValueError("rows are filed under keys that disagree with their ids")
             seq, log = self._log(db, record, validate=events)
         except StoreCorruptError:

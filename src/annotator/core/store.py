@@ -27,7 +27,13 @@ from filelock import FileLock
 from pydantic import ValidationError
 
 from annotator.core import index, lock
-from annotator.core.atomic import TEMP_MARK, fsync_dir, remove_stale_temps, write_json_atomic
+from annotator.core.atomic import (
+    TEMP_MARK,
+    fsync_dir,
+    remove_stale_temps,
+    write_atomic,
+    write_json_atomic,
+)
 from annotator.core.decisions import decided, doc_fields, fresh_number, pending, progressed
 from annotator.core.errors import (
     SpanError,
@@ -203,7 +209,7 @@ class Store:
                 "created": utc_now(),
                 "labels": label_set.labels,
             }
-            write_json_atomic(path, self._meta)
+            self._write_meta()
             return
         try:
             meta = json.loads(path.read_bytes().decode("utf-8"))
@@ -234,7 +240,14 @@ class Store:
         self._meta = meta
         if version < SCHEMA_VERSION and not self.readonly:
             self._meta = {**meta, "version": SCHEMA_VERSION}
-            write_json_atomic(path, self._meta)
+            self._write_meta()
+
+    def _write_meta(self) -> None:
+        """Write store.json. With :mod:`json`, which read it: whatever else a user or a newer
+        version left in it (an integer past 64 bits, NaN) is written back as it was read."""
+        data = json.dumps(self._meta, ensure_ascii=False, sort_keys=True,
+                          separators=(",", ":")).encode("utf-8")
+        write_atomic(self.root / "store.json", data)
 
     @property
     def labels(self) -> LabelSet:
@@ -251,7 +264,7 @@ class Store:
             raise StoreError(f"Bad label set: {err.errors()[0]['msg']}.") from None
         if label_set.labels != self.labels.labels:
             self._meta["labels"] = label_set.labels
-            write_json_atomic(self.root / "store.json", self._meta)
+            self._write_meta()
 
     def widen_labels(self, extra: Sequence[str]) -> list[str]:
         current = self.labels
