@@ -17,7 +17,7 @@ from pathlib import Path
 
 import click
 
-from annotator.commands.bulk import parallel_map, paused_gc, worker_count
+from annotator.commands.bulk import forks, parallel_map, paused_gc, worker_count
 from annotator.core.atomic import write_atomic
 from annotator.core.errors import StoreCorruptError, UsageError
 from annotator.core.formats.common import Written
@@ -71,7 +71,7 @@ EncodedDoc = tuple[str, bytes | None, str | None, bool]
 problem (one sentence) when it could not, and whether it is stale."""
 
 
-def encode_gold_documents(jobs: Sequence[tuple[str, Path]], *, include_pending: bool
+def encode_gold_documents(jobs: Sequence[tuple[str, Path | str]], *, include_pending: bool
                           ) -> list[EncodedDoc]:
     """Read and encode documents of a read-only store (shard paths given): the work of a gold
     export that worker processes can share. A damaged shard is reported, as by the store."""
@@ -113,6 +113,12 @@ def export_gold(store: Store, *, include_unreviewed: bool, workers: int | None,
     if not encoded:
         notes.append(NOTHING_TO_EXPORT)
     return gold_parts(encoded, labels=store.labels.labels, created=created_stamp())
+
+
+def streams_gold(output: Path | None, workers: int) -> bool:
+    """Whether a gold export goes through :func:`write_gold_file`: to a file, in forked workers
+    (Linux), the kernel can copy between files (sendfile)."""
+    return output is not None and workers > 1 and forks() and hasattr(os, "sendfile")
 
 
 def stale_note(doc_id: str) -> str:
@@ -174,8 +180,17 @@ def run_export(*, store_dir: Path, fmt: str, output: Path | None, include_unrevi
         labels = store.labels.labels
         written: Written | None = None
         if fmt == "gold":  # the largest exports: plain data, shared by worker processes
-            pieces = export_gold(store, include_unreviewed=include_unreviewed, workers=workers,
-                                 problems=problems, notes=notes)
+            ids = export_ids(store, include_unreviewed=include_unreviewed)
+            count = worker_count(workers, len(ids))
+            if streams_gold(output, count):
+                from annotator.commands.gold_stream import write_gold_file
+
+                assert output is not None
+                write_gold_file(store, ids, output, include_unreviewed=include_unreviewed,
+                                workers=count, problems=problems, notes=notes)
+            else:
+                pieces = export_gold(store, include_unreviewed=include_unreviewed,
+                                     workers=workers, problems=problems, notes=notes)
         elif fmt == "jsonl":
             from annotator.core.formats.jsonl import write_jsonl
 

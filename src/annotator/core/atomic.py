@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import os
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -61,28 +62,35 @@ def write_all(fd: int, data: bytes | Sequence[bytes]) -> None:
             index += 1
 
 
-def write_atomic(path: Path, data: bytes | Sequence[bytes], *, durable: bool = True) -> None:
-    """Replace ``path`` with ``data`` (bytes, or pieces that follow each other) atomically (and
-    durably unless ``durable`` is False)."""
+@contextmanager
+def atomic_fd(path: Path, *, durable: bool = True) -> Iterator[int]:
+    """A descriptor of a new temp file beside ``path``, to write the whole new contents to:
+    when the block ends it is fsynced (unless ``durable`` is False), closed and renamed over
+    ``path``, and the folder fsynced; when the block raises it is removed and ``path`` is left
+    as it was."""
     folder = path.parent
     tmp = folder / f".{path.name}{TEMP_MARK}{os.getpid()}-{next(_counter)}"
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     try:
-        write_all(fd, data)
-        if durable:
-            os.fsync(fd)
-    except BaseException:
-        os.close(fd)
-        tmp.unlink(missing_ok=True)
-        raise
-    os.close(fd)
-    try:
+        try:
+            yield fd
+            if durable:
+                os.fsync(fd)
+        finally:
+            os.close(fd)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
     if durable:
         fsync_dir(folder)
+
+
+def write_atomic(path: Path, data: bytes | Sequence[bytes], *, durable: bool = True) -> None:
+    """Replace ``path`` with ``data`` (bytes, or pieces that follow each other) atomically (and
+    durably unless ``durable`` is False)."""
+    with atomic_fd(path, durable=durable) as fd:
+        write_all(fd, data)
 
 
 def dump_json(value: Any) -> bytes:

@@ -419,7 +419,7 @@ _DECISIONS = frozenset(("accepted", "relabeled", "adjusted", "added", "rejected"
 _first = itemgetter(0)
 
 
-def read_document_data(path: Path) -> DocData:
+def read_document_data(path: Path | str) -> DocData:
     """The document of a shard as plain data, for bulk readers (export, evaluate): what
     ``Shard(path).load(events=False)[0].model_dump()`` gives, without TinyDB or pydantic.
 
@@ -429,13 +429,18 @@ def read_document_data(path: Path) -> DocData:
     that agree with their ids. Anything these checks do not accept as certainly valid is read
     again the slow way, :meth:`Shard.load`, which gives the same document or raises the same
     :class:`StoreCorruptError` (same sentence) as reading it through the store ever did.
+
+    ``path`` may be a string: a bulk reader of 10,000 documents then builds no Path objects
+    (~10 ms of joins), and the file is read unbuffered (``readall``, ~10% less than
+    ``Path.read_bytes`` at ~15 KB a file).
     """
     try:
-        data = _fast_document_data(orjson.loads(path.read_bytes()))
+        with open(path, "rb", buffering=0) as file:
+            data = _fast_document_data(orjson.loads(file.readall()))
     except Exception:  # anything odd: the model's own reading decides (and words the error)
         data = None
     if data is None:
-        return Shard(path, durable=False).load(events=False)[0].model_dump()
+        return Shard(Path(path), durable=False).load(events=False)[0].model_dump()
     return data
 
 

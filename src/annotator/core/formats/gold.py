@@ -267,12 +267,16 @@ def as_data(doc: Document | Mapping[str, Any]) -> Mapping[str, Any]:
 _DOCUMENTS_TAIL = b'"documents": []\n}'
 
 
+_NESTED_HEAD, _NESTED_TAIL = b"[\n  [\n", b"\n  ]\n]"
+
+
 def encode_record(record: Mapping[str, Any]) -> bytes:
     """One gold document's JSON as it appears inside the gold file: indented by two spaces per
     level, starting at the depth of the ``documents`` list (two levels, four spaces)."""
-    # orjson never writes a raw newline inside a string (it writes \n), so every newline of
-    # its output starts a new line of the layout and indenting it is exact
-    return b"    " + orjson.dumps(record, option=orjson.OPT_INDENT_2).replace(b"\n", b"\n    ")
+    # dumped two lists deep, orjson indents it as the whole file's dump would: cut out, it is
+    # the record (~20 µs a document; re-indenting a plain dump with bytes.replace took ~23)
+    return orjson.dumps([[record]], option=orjson.OPT_INDENT_2)[
+        len(_NESTED_HEAD): -len(_NESTED_TAIL)]
 
 
 def assemble_gold(encoded: Sequence[bytes], *, labels: Sequence[str], created: str) -> bytes:
@@ -282,23 +286,37 @@ def assemble_gold(encoded: Sequence[bytes], *, labels: Sequence[str], created: s
     return b"".join(gold_parts(encoded, labels=labels, created=created))
 
 
-def gold_parts(encoded: Sequence[bytes], *, labels: Sequence[str], created: str) -> list[bytes]:
-    """:func:`assemble_gold`'s bytes as the pieces that follow each other, not joined (a file
-    is written from them directly, see :func:`annotator.core.atomic.write_all`)."""
+RECORD_SEPARATOR = b",\n"
+"""What comes between two encoded records in the gold file."""
+DOCUMENTS_END = b"\n  ]\n}\n"
+"""What follows the last record: the end of the ``documents`` list and of the file."""
+
+
+def gold_head(*, labels: Sequence[str], created: str) -> tuple[bytes, bytes]:
+    """The gold file's start when it has documents (up to the first record), and the whole file
+    when it has none: what :func:`gold_parts` is made of, for a writer that streams the records
+    (``annotator export`` writes them as worker processes finish them)."""
     head = orjson.dumps(
         {"format": FORMAT, "version": VERSION, "created": created,
          "labels": sorted(set(labels)), "documents": []},
         option=orjson.OPT_INDENT_2,
     )
-    if not encoded:
-        return [head + b"\n"]
     assert head.endswith(_DOCUMENTS_TAIL)
-    pieces = [head[: -len(_DOCUMENTS_TAIL)] + b'"documents": [\n']
+    return head[: -len(_DOCUMENTS_TAIL)] + b'"documents": [\n', head + b"\n"
+
+
+def gold_parts(encoded: Sequence[bytes], *, labels: Sequence[str], created: str) -> list[bytes]:
+    """:func:`assemble_gold`'s bytes as the pieces that follow each other, not joined (a file
+    is written from them directly, see :func:`annotator.core.atomic.write_all`)."""
+    opening, empty = gold_head(labels=labels, created=created)
+    if not encoded:
+        return [empty]
+    pieces = [opening]
     for index, record in enumerate(encoded):
         if index:
-            pieces.append(b",\n")
+            pieces.append(RECORD_SEPARATOR)
         pieces.append(record)
-    pieces.append(b"\n  ]\n}\n")
+    pieces.append(DOCUMENTS_END)
     return pieces
 
 
