@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -34,7 +35,9 @@ def test_no_textual_or_natasha_on_import(statement: str) -> None:
 
 
 def test_import_linter_contracts_hold() -> None:
-    exe = shutil.which("lint-imports")
+    # beside this interpreter: CI runs ``.venv/bin/python -m pytest`` with the venv not on PATH
+    beside = Path(sys.executable).with_name("lint-imports")
+    exe = str(beside) if beside.is_file() else shutil.which("lint-imports")
     assert exe is not None, "import-linter is a test dependency"
     result = subprocess.run([exe], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
