@@ -34,6 +34,7 @@ from annotator.core.shard import Shard, read_document_data, shard_name
 from annotator.core.store import Store
 from annotator.core.tokens import razdel_token_starts, token_starts, token_starts_near
 from tests.conftest import FIXED_TIME, sample_documents
+from tests.helpers import damage_span_text
 
 from ..reliability.support import to_schema1
 from ..reliability.test_corrupt import SHARD_DAMAGE
@@ -212,17 +213,7 @@ def test_export_in_workers_is_the_export_here(tmp_path: Path, include_unreviewed
             doc = sample_documents()[n % 2].model_copy(update={"id": f"x{n:02}"})
             store.put(doc)
     for name in ("x03", "x07"):  # damaged behind the index's back (same size, same time)
-        path = _shard(root, name)
-        stat = path.stat()
-        raw = path.read_bytes()
-        surface = json.loads(raw)["spans"]["1"]["text"]
-        old = f'"text":"{surface}"'.encode()
-        at = raw.rindex(old)  # the spans table is written last
-        new = f'"text":"{"Ж" if surface[0] != "Ж" else "Щ"}{surface[1:]}"'.encode()
-        raw = raw[:at] + new + raw[at + len(old):]
-        path.write_bytes(raw)
-        assert path.stat().st_size == stat.st_size
-        os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+        damage_span_text(root, name)
     here = _export(root, tmp_path / "here.json", 1, include_unreviewed=include_unreviewed)
     there = _export(root, tmp_path / "there.json", 2, include_unreviewed=include_unreviewed)
     assert here == there
@@ -262,7 +253,6 @@ def test_pieces_are_written_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
                                   writev: bool) -> None:
     """write_atomic of pieces writes their bytes in order, whatever the kernel takes per call
     (short writes that end mid-piece, more pieces than one writev takes, empty pieces)."""
-    import os
 
     from annotator.core import atomic
 

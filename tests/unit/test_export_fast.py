@@ -33,21 +33,7 @@ from annotator.core.errors import AnnotatorError, FormatError
 from annotator.core.shard import read_document_data, shard_name
 from annotator.core.store import Store
 from tests.conftest import FIXED_TIME, sample_documents
-
-
-def _damage(root: Path, doc_id: str) -> None:
-    """Change a span's text behind the index's back (same size, same time): the export finds
-    the document damaged, the store's index does not."""
-    path = root / "docs" / shard_name(doc_id)
-    stat = path.stat()
-    raw = path.read_bytes()
-    surface = json.loads(raw)["spans"]["1"]["text"]
-    old = f'"text":"{surface}"'.encode()
-    at = raw.rindex(old)  # the spans table is written last
-    new = f'"text":"{"Ж" if surface[0] != "Ж" else "Щ"}{surface[1:]}"'.encode()
-    path.write_bytes(raw[:at] + new + raw[at + len(old):])
-    assert path.stat().st_size == stat.st_size
-    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+from tests.helpers import damage_span_text
 
 
 def _corpus(root: Path, count: int = 40, damaged: Sequence[int] = (3, 17, 18, 39),
@@ -63,7 +49,7 @@ def _corpus(root: Path, count: int = 40, damaged: Sequence[int] = (3, 17, 18, 39
                 update["stale"] = True
             store.put(doc.model_copy(update=update))
     for n in damaged:
-        _damage(root, f"x{n:03}")
+        damage_span_text(root, f"x{n:03}")
     return root
 
 
