@@ -1,12 +1,13 @@
 """``evaluate``'s reading of a large gold file in worker processes, document by document.
 
 A gold file written by ``annotator export --format gold`` is cut into its documents' bytes
-(:func:`~annotator.core.formats.gold.document_pieces`); each worker parses its share with orjson,
-makes the plain checks of the gold reader (:func:`~annotator.core.formats.gold.plain_document`),
-the sha256 and every span against the text, and sends back only what ``evaluate`` keeps. At
-10,000 documents (144 MB) parsing and checking were ~1.1 s in one process. Anything unusual (another
-layout, a document the plain checks refuse, bytes orjson cannot parse) gives None, and the caller
-reads the file whole, as before, so every message stays the same.
+(:func:`~annotator.core.formats.gold_plain.document_pieces`); each worker parses its share with
+orjson, makes the plain checks of the gold reader
+(:func:`~annotator.core.formats.gold_plain.plain_document`), the sha256 and every span against the
+text (:func:`check_document`, as for any other file), and sends back only what ``evaluate`` keeps.
+At 10,000 documents (144 MB) parsing and checking were ~1.1 s in one process. Anything unusual
+(another layout, a document the plain checks refuse, bytes orjson cannot parse) gives None, and
+the caller reads the file whole, as before, so every message stays the same.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import orjson
 
 from annotator.commands.bulk import forks, parallel_map, worker_count
 from annotator.core.formats.common import Entity, PlainDoc, check_plain, sha256_of
-from annotator.core.formats.gold_plain import LAYOUT_START, checked_document, document_pieces
+from annotator.core.formats.gold_plain import LAYOUT_START, document_pieces, plain_document
 
 GoldRead = tuple[str, str, str, list[Entity] | None, list[str]]
 """One document: id, text, the text's sha256, the ``(start, stop, label)`` of its entities that
@@ -69,18 +70,14 @@ def read_pieces(pieces: Sequence[memoryview], role: str) -> list[GoldRead | None
     out: list[GoldRead | None] = []
     for piece in pieces:
         try:
-            checked = checked_document(orjson.loads(piece), labels_ok)
+            doc = plain_document(orjson.loads(piece))
         except orjson.JSONDecodeError:
             return [None]
-        if checked is None:
+        if doc is None:
             return [None]
-        doc, good, problems = checked
-        assert doc.text is not None and doc.sha256 is not None
-        if good is None:
-            problems = [sha256_problem(doc, role)]
-        else:
-            problems = [role_problem(problem, role) for problem in problems]
-        out.append((doc.id, doc.text, doc.sha256, good, problems))
+        assert doc.text is not None
+        sha256, good, problems = check_document(doc, doc.text, role, labels_ok)
+        out.append((doc.id, doc.text, sha256, good, problems))
     return out
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import orjson
 
-from annotator.core.formats.common import Entity, PlainDoc, PlainSpan, check_plain, sha256_of
+from annotator.core.formats.common import PlainDoc, PlainSpan
 
 FORMAT = "annotator.gold"
 VERSION = 1
@@ -118,25 +118,6 @@ def plain_document(doc: Any) -> PlainDoc | None:
             return None
         append((start, stop, label, text))
     return PlainDoc(doc["id"], doc["text"], doc["sha256"], spans)
-
-
-def checked_document(doc: Any, labels_ok: dict[str, bool]
-                     ) -> tuple[PlainDoc, list[Entity] | None, list[str]] | None:
-    """:func:`plain_document` and ``evaluate``'s checks of it: the document (with its text's
-    sha256; its ``spans`` left empty), the ``(start, stop, label)`` of its entities that fit its
-    text, duplicates dropped (None when the sha256 in the file does not match the text: then
-    they are not checked against it) and, for each that does not fit, the sentence
-    :func:`~annotator.core.formats.common.check_plain` gives; None when :func:`plain_document`
-    gives None. ``labels_ok``: check_plain's label cache."""
-    plain = plain_document(doc)
-    if plain is None:
-        return None
-    assert plain.text is not None
-    sha256 = sha256_of(plain.text)
-    if sha256 != plain.sha256:
-        return PlainDoc(plain.id, plain.text, sha256, []), None, []
-    good, problems = check_plain(plain.id, plain.text, plain.spans, labels_ok)
-    return PlainDoc(plain.id, plain.text, sha256, []), good, problems
 
 
 LAYOUT_START = b'{\n  "format": "annotator.gold",\n'
