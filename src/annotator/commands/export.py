@@ -89,30 +89,34 @@ def encode_gold_documents(jobs: Sequence[tuple[str, Path | str]], *, include_pen
     return out
 
 
-def export_gold(store: Store, *, include_unreviewed: bool, workers: int | None,
+def export_gold(store: Store, ids: Sequence[str], *, include_unreviewed: bool, workers: int,
                 problems: list[str], notes: list[str]) -> list[bytes]:
-    """The gold file of a read-only store, as pieces that follow each other
+    """The gold file of documents ``ids`` of a read-only store, as pieces that follow each other
     (:func:`~annotator.core.formats.gold.gold_parts`): documents read, checked and encoded in
-    ``workers`` processes when there are many (see :func:`annotator.commands.bulk.worker_count`),
-    in this one otherwise; the same bytes either way."""
+    ``workers`` processes (1: this one); the same bytes either way."""
     from annotator.core.formats.gold import gold_parts
 
-    jobs = [(doc_id, store.shard_path(doc_id))
-            for doc_id in export_ids(store, include_unreviewed=include_unreviewed)]
+    jobs = [(doc_id, store.shard_path(doc_id)) for doc_id in ids]
     results = parallel_map(partial(encode_gold_documents, include_pending=include_unreviewed),
-                           jobs, worker_count(workers, len(jobs)))
+                           jobs, workers)
     encoded: list[bytes] = []
     for doc_id, data, problem, stale in results:
-        if problem is not None:
-            problems.append(problem)
-        if data is None:
-            continue
-        encoded.append(data)
-        if stale:
-            notes.append(stale_note(doc_id))
+        report_encoded(doc_id, problem, stale, problems, notes)
+        if data is not None:
+            encoded.append(data)
     if not encoded:
         notes.append(NOTHING_TO_EXPORT)
     return gold_parts(encoded, labels=store.labels.labels, created=created_stamp())
+
+
+def report_encoded(doc_id: str, problem: str | None, stale: bool, problems: list[str],
+                   notes: list[str]) -> None:
+    """What a gold export says of one document it encoded (:data:`EncodedDoc`): why it could not
+    be read, or that it is stale (a document that could not be read is never stale)."""
+    if problem is not None:
+        problems.append(problem)
+    if stale:
+        notes.append(stale_note(doc_id))
 
 
 def streams_gold(output: Path | None, workers: int) -> bool:
@@ -189,8 +193,8 @@ def run_export(*, store_dir: Path, fmt: str, output: Path | None, include_unrevi
                 write_gold_file(store, ids, output, include_unreviewed=include_unreviewed,
                                 workers=count, problems=problems, notes=notes)
             else:
-                pieces = export_gold(store, include_unreviewed=include_unreviewed,
-                                     workers=workers, problems=problems, notes=notes)
+                pieces = export_gold(store, ids, include_unreviewed=include_unreviewed,
+                                     workers=count, problems=problems, notes=notes)
         elif fmt == "jsonl":
             from annotator.core.formats.jsonl import write_jsonl
 

@@ -24,7 +24,7 @@ from annotator.commands.export import (
     NOTHING_TO_EXPORT,
     created_stamp,
     encode_gold_documents,
-    stale_note,
+    report_encoded,
 )
 from annotator.commands.forkmap import forked_each
 from annotator.core.atomic import atomic_fd, write_all
@@ -118,10 +118,7 @@ class _GoldStream:
 
     def _write(self, chunk: GoldChunk) -> None:
         for doc_id, problem, stale in chunk.docs:
-            if problem is not None:
-                self.problems.append(problem)
-            if stale:
-                self.notes.append(stale_note(doc_id))
+            report_encoded(doc_id, problem, stale, self.problems, self.notes)
         if not (chunk.pieces or chunk.size):
             return
         skip = 0  # the file's first record follows the opening, not a separator
