@@ -5,17 +5,16 @@ from __future__ import annotations
 
 import math
 import os
-import sys
-import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import TypeVar
 
 from annotator.core.errors import AnnotatorError, UsageError
+from annotator.core.forking import can_fork
 from annotator.core.gcpause import paused_gc
 
-__all__ = ["available_cpus", "forks", "parallel_map", "paused_gc", "worker_count"]
+__all__ = ["available_cpus", "parallel_map", "paused_gc", "worker_count"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -33,14 +32,6 @@ def available_cpus() -> int:
         return len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
         return os.cpu_count() or 1
-
-
-def forks() -> bool:
-    """Whether :func:`parallel_map`'s workers are forked (and so inherit its items): the rule of
-    :func:`annotator.core.extract.default_mp_context` (Linux, and this process runs one thread;
-    a test keeps them equal), without importing that module, which imports the store and the
-    models (~70 ms of ``evaluate``'s start-up)."""
-    return sys.platform == "linux" and threading.active_count() == 1
 
 
 def worker_count(requested: int | None, jobs: int) -> int:
@@ -61,10 +52,10 @@ def parallel_map(work: Callable[[Sequence[T]], list[R]], items: Sequence[T],
     ``work`` treats each item on its own (``work`` must be a module-level function or a partial
     of one, and the results picklable). An exception raised by ``work`` is raised here.
 
-    Where processes can be forked (:func:`forks`), this process and ``workers - 1`` forked
-    copies share the chunks (:func:`~annotator.commands.forkmap.forked_map`): the copies inherit
-    ``items``, nothing is pickled to them. Elsewhere (spawn) a pool of ``workers`` processes is
-    sent the chunks, pickled.
+    Where processes can be forked (:func:`~annotator.core.forking.can_fork`), this process and
+    ``workers - 1`` forked copies share the chunks (:func:`~annotator.commands.forkmap.forked_map`):
+    the copies inherit ``items``, nothing is pickled to them. Elsewhere (spawn) a pool of
+    ``workers`` processes is sent the chunks, pickled.
 
     ``meanwhile``: other work for this process, called once the workers have started (before
     it takes chunks itself), or first when there are no workers; its result is not kept."""
@@ -74,7 +65,7 @@ def parallel_map(work: Callable[[Sequence[T]], list[R]], items: Sequence[T],
         return work(items)
     size = max(1, math.ceil(len(items) / (workers * CHUNKS_PER_WORKER)))
     bounds = [(start, min(start + size, len(items))) for start in range(0, len(items), size)]
-    if forks():
+    if can_fork():
         from annotator.commands.forkmap import forked_map
 
         return forked_map(work, items, bounds, workers, meanwhile=meanwhile)

@@ -17,9 +17,10 @@ from pathlib import Path
 
 import click
 
-from annotator.commands.bulk import forks, parallel_map, paused_gc, worker_count
+from annotator.commands.bulk import parallel_map, paused_gc, worker_count
 from annotator.core.atomic import write_atomic
 from annotator.core.errors import StoreCorruptError, UsageError
+from annotator.core.forking import can_fork
 from annotator.core.formats.common import Written
 from annotator.core.model import Document, utc_now
 from annotator.core.shard import DocData, read_document_data
@@ -122,7 +123,7 @@ def report_encoded(doc_id: str, problem: str | None, stale: bool, problems: list
 def streams_gold(output: Path | None, workers: int) -> bool:
     """Whether a gold export goes through :func:`write_gold_file`: to a file, in forked workers
     (Linux), the kernel can copy between files (sendfile)."""
-    return output is not None and workers > 1 and forks() and hasattr(os, "sendfile")
+    return output is not None and workers > 1 and can_fork() and hasattr(os, "sendfile")
 
 
 def stale_note(doc_id: str) -> str:

@@ -19,7 +19,8 @@ from pathlib import Path
 
 import orjson
 
-from annotator.commands.bulk import forks, parallel_map, worker_count
+from annotator.commands.bulk import parallel_map, worker_count
+from annotator.core.forking import can_fork
 from annotator.core.formats.common import Entity, PlainDoc, check_plain, sha256_of
 from annotator.core.formats.gold_plain import LAYOUT_START, document_pieces, plain_document
 
@@ -56,7 +57,7 @@ def read_gold_pieces(path: Path, role: str, workers: int | None,
     pieces = None if data is None else document_pieces(data)
     if pieces is None:
         return None
-    processes = worker_count(workers, len(pieces)) if forks() else 1
+    processes = worker_count(workers, len(pieces)) if can_fork() else 1
     found = parallel_map(partial(read_pieces, role=role), pieces, processes, meanwhile=meanwhile)
     if any(doc is None for doc in found):
         return None

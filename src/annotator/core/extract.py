@@ -37,6 +37,7 @@ from multiprocessing.context import BaseContext
 from typing import Any, Protocol
 
 from annotator.core.errors import AnnotatorError, ExtractionError
+from annotator.core.forking import can_fork
 from annotator.core.gcpause import paused_gc
 from annotator.core.model import SpanDraft
 from annotator.core.store import Store
@@ -452,12 +453,9 @@ class _Writer:
 
 
 def default_mp_context() -> BaseContext:
-    """``fork`` on Linux while this process has a single thread (fast start), else ``spawn``.
-
-    Forking a process that runs other threads (a Textual app, a live progress display) can copy a
-    held lock into the child, so callers with threads get ``spawn`` or pass their own context.
-    """
-    if sys.platform == "linux" and threading.active_count() == 1:
+    """``fork`` where :func:`~annotator.core.forking.can_fork` (fast start), else ``spawn``:
+    callers with threads get ``spawn`` or pass their own context."""
+    if can_fork():
         return multiprocessing.get_context("fork")
     return multiprocessing.get_context("spawn")
 
