@@ -15,7 +15,7 @@ from annotator.tui import navigation
 from annotator.tui.app import AnnotatorApp
 from annotator.tui.navigation import SpanOrder, overlapping, reading_order, span_changes
 from annotator.tui.screens.review import ReviewScreen
-from annotator.tui.widgets.doc_list import summary_prompt
+from annotator.tui.widgets.doc_list import SummaryPrompt, summary_prompt
 from annotator.tui.widgets.doc_view import DocView
 from annotator.tui.widgets.save_indicator import SaveIndicator
 from tests.tui.conftest import FIRST, app_for
@@ -60,7 +60,8 @@ async def assert_as_rebuilt(app: AnnotatorApp, pilot: Pilot[int], store: Store) 
     assert reading_order(doc) == tuple(sort_spans(doc.spans))
     for option in screen.doc_list.options:
         assert option.id is not None
-        assert option.prompt == summary_prompt(store.summary(option.id))
+        assert isinstance(option.prompt, SummaryPrompt)
+        assert option.prompt.text == summary_prompt(store.summary(option.id))
     shown = app.export_screenshot()
 
     navigation._SORTED.clear()
@@ -111,7 +112,8 @@ async def test_the_document_list_repaints_only_the_changed_document(seed_store: 
         await pilot.press("a")
         await pilot.pause()
         assert all(o.prompt is prompts[o.id] for o in others)
-        assert "1 ✓" in doc_list.get_option(FIRST).prompt.plain  # type: ignore[union-attr]
+        prompt = doc_list.get_option(FIRST).prompt
+        assert isinstance(prompt, SummaryPrompt) and "1 ✓" in prompt.plain
         await assert_as_rebuilt(app, pilot, seed_store)
 
 
