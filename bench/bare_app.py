@@ -2,9 +2,16 @@
 
 Started exactly like ``annotator`` (a fresh interpreter in the same terminal), it pays for Python,
 Textual's import and its first frame, and nothing else.
+
+With ``--with-models`` it first imports annotator's data model (``annotator.core.model``: pydantic,
+and the model classes the store builds before the review app's first frame), the way ``annotator``
+does (pydantic's plugin scan switched off): a reference row of the start-up figure, showing how
+much of the allowance over the bare app the required data-model library takes by itself.
 """
 
 from __future__ import annotations
+
+import sys
 
 from textual.app import App, ComposeResult
 from textual.widgets import Static
@@ -17,5 +24,16 @@ class BareApp(App[None]):
         yield Static(MARKER)
 
 
+def _import_models() -> None:
+    import gc
+    import os
+
+    gc.disable()  # as `annotator review` runs until its first frame
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    import annotator.core.model  # noqa: F401
+
+
 if __name__ == "__main__":
+    if "--with-models" in sys.argv[1:]:
+        _import_models()
     BareApp().run()

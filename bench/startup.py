@@ -7,7 +7,10 @@ installed package would have it already). Then, interleaved, ``runs`` starts of 
 * ``annotator seeds/ --store TMP`` (the installed console script), until a word of the first
   document's body (``инициативы``, second paragraph of ``000_…``) and a key label of the footer
   (``Accept``) have both appeared in the terminal;
-* ``python bench/bare_app.py`` (a Textual app that paints one line), until its line appears.
+* ``python bench/bare_app.py`` (a Textual app that paints one line), until its line appears;
+* ``python bench/bare_app.py --with-models``, the same app after importing annotator's data model
+  (pydantic and the model classes), for a reference row: what the required data-model library
+  costs by itself, against the allowance the goal leaves over the bare app.
 
 Each is timed from just before ``fork`` to the read that completes each marker, in a 120×40 pty
 (:mod:`bench.terminal`). Two figures come from the same starts: the headline, to the complete
@@ -63,6 +66,7 @@ class Startup:
         self.app = [*annotator_script(), str(SEEDS), "--store", str(self.store),
                     "--user", "bench"]
         self.bare = [sys.executable, str(ROOT / "bench" / "bare_app.py")]
+        self.bare_models = [*self.bare, "--with-models"]
         if DOC_MARKER not in (SEEDS / "000_47d0eeae892115b2.txt").read_text(encoding="utf-8"):
             raise RuntimeError(f"the start-up marker {DOC_MARKER!r} is not in the first seed")
 
@@ -76,12 +80,16 @@ class Startup:
             raise RuntimeError(f"`annotator extract` failed (exit {code})")
         self.start_app()  # warm-up: bytecode, page cache
         self.start_bare()
+        self.start_bare_models()
 
     def start_app(self) -> Launch:
         return launch(self.app, DOC_MARKER, self.env, ROOT, also=[FOOTER_MARKER])
 
     def start_bare(self) -> Launch:
         return launch(self.bare, BARE_MARKER, self.env, ROOT)
+
+    def start_bare_models(self) -> Launch:
+        return launch(self.bare_models, BARE_MARKER, self.env, ROOT)
 
     def probe_imports(self) -> list[str]:
         """Heavy modules the review command imports before and just after its first frame."""
@@ -97,11 +105,13 @@ class Startup:
 def run(runs: int) -> list[Figure]:
     apps: list[Launch] = []
     bares: list[Launch] = []
+    modelled: list[Launch] = []
     with tempfile.TemporaryDirectory(prefix="annotator-startup-") as tmp:
         bench = Startup(Path(tmp))
         bench.prepare()
         interleaved(runs, lambda i: apps.append(bench.start_app()),
-                    lambda i: bares.append(bench.start_bare()))
+                    lambda i: bares.append(bench.start_bare()),
+                    lambda i: modelled.append(bench.start_bare_models()))
         heavy = bench.probe_imports()
     bare = statistics.median(b.seconds * 1000 for b in bares)
     start = measure([a.complete_seconds * 1000 for a in apps],
@@ -123,7 +133,13 @@ def run(runs: int) -> list[Figure]:
                      baseline_name="bare Textual app", goal=f"<= {MEMORY_GOAL_MIB:.0f} MiB")
     memory.passed = memory.p95 <= MEMORY_GOAL_MIB
     memory.note = f"VmRSS median {statistics.median(a.rss_kib / 1024 for a in apps):.1f} MiB"
-    return [start, document, memory]
+    models = measure([b.seconds * 1000 for b in modelled],
+                     "start-up of the bare app after importing annotator's data model", "ms",
+                     baseline=bare, baseline_name="bare Textual app")
+    models.note = ("reference: pydantic and the model classes built before the first frame, "
+                   f"{models.median - bare:.0f} ms of the {(START_GOAL - 1) * bare:.0f} ms "
+                   "the goal allows over the bare app")
+    return [start, document, models, memory]
 
 
 def main() -> None:
