@@ -20,6 +20,9 @@ Figures, each with a baseline measured in the same run:
   spans as JSON Lines (``id``, ``sha256``, ``entities``); command and in-process
   (``run_evaluate``). Baseline: splitting the same texts into razdel tokens in a bare loop, which
   the token scheme (naeval's definition) cannot avoid.
+* A reference row without a goal: ``annotator --store STORE`` (the review app on the whole store)
+  from process start to its complete first screen, started like the start-up figure's programs
+  (:mod:`bench.startup`, in a pty), against the same bare Textual app, interleaved.
 
     python -m bench.export_eval [--docs 10000] [--repeat 5]
 """
@@ -45,8 +48,10 @@ from typing import Any
 from annotator.core.model import Document, Event, Span
 from annotator.core.shard import Shard, shard_name
 from annotator.core.store import Store
-from bench.common import Figure, measure, no_fsync, render
+from bench.common import Figure, interleaved, measure, no_fsync, render
 from bench.corpus import EXTRACTOR, LABELS, ROOT, seed_sized_texts
+from bench.startup import BARE_MARKER, FOOTER_MARKER, annotator_script
+from bench.terminal import child_env, launch
 
 GOAL_S = 2.0
 USER = "bench"
@@ -173,7 +178,32 @@ def _collector_paused() -> Iterator[None]:
         gc.enable()
 
 
-def run(docs: int, repeat: int, commands: int = 1) -> list[Figure]:
+def _review_startups(store: Path, tmp: Path, runs: int) -> tuple[list[float], list[float]]:
+    """Milliseconds to the review app's complete first screen on ``store``, and to the bare
+    app's line, ``runs`` of each interleaved (after one untimed start of each)."""
+    env = child_env({"ANNOTATOR_CONFIG_DIR": str(tmp / "config")}, tmp / "pycache")
+    app = [*annotator_script(), "--store", str(store), "--user", USER]
+    bare = [sys.executable, str(ROOT / "bench" / "bare_app.py")]
+    apps: list[float] = []
+    bares: list[float] = []
+
+    def start_app(i: int) -> None:
+        shown = launch(app, FOOTER_MARKER, env, ROOT, also=["docs reviewed"])
+        if i >= 0:
+            apps.append(shown.complete_seconds * 1000)
+
+    def start_bare(i: int) -> None:
+        shown = launch(bare, BARE_MARKER, env, ROOT)
+        if i >= 0:
+            bares.append(shown.seconds * 1000)
+
+    start_app(-1)
+    start_bare(-1)
+    interleaved(runs, start_app, start_bare)
+    return apps, bares
+
+
+def run(docs: int, repeat: int, commands: int = 1, starts: int = 5) -> list[Figure]:
     with tempfile.TemporaryDirectory(prefix="annotator-export-") as name:
         tmp = Path(name)
         store, pred, gold = tmp / "store", tmp / "pred.jsonl", tmp / "gold.json"
@@ -206,6 +236,8 @@ def run(docs: int, repeat: int, commands: int = 1) -> list[Figure]:
                 os.sync()
                 evaluate_in.append(_evaluate_in_process(gold, pred))
                 tokenize.append(_tokenize_baseline(texts))
+        os.sync()
+        review_ms, bare_ms = _review_startups(store, tmp, starts)
     size = f"{docs:,} docs, {spans:,} spans"
     dump_s = sorted(dump)[len(dump) // 2]
     tokenize_s = sorted(tokenize)[len(tokenize) // 2]
@@ -224,6 +256,11 @@ def run(docs: int, repeat: int, commands: int = 1) -> list[Figure]:
         fig.passed = fig.median <= GOAL_S
     figures[0].note = f"{commands} run(s), Python start included"
     figures[2].note = f"{commands} run(s), Python start included"
+    review = measure(review_ms, f"start-up of `annotator --store` on the {docs:,}-document store",
+                     "ms", baseline=sorted(bare_ms)[len(bare_ms) // 2],
+                     baseline_name="bare Textual app")
+    review.note = "reference: to the complete first screen; the goal is on the seeds' start-up"
+    figures.append(review)
     return figures
 
 
@@ -232,8 +269,9 @@ def main() -> None:
     parser.add_argument("--docs", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--commands", type=int, default=1)
+    parser.add_argument("--starts", type=int, default=5)
     args = parser.parse_args()
-    print(render(run(args.docs, args.repeat, args.commands)))
+    print(render(run(args.docs, args.repeat, args.commands, args.starts)))
 
 
 if __name__ == "__main__":

@@ -34,13 +34,13 @@ def sections(quick: bool) -> dict[str, Callable[[], list[Figure]]]:
             "keys": lambda: keys.run(samples=15),
             "save": lambda: save_latency.run([100, 1_000], saves=100),
             "extraction": lambda: extraction.run(docs=32, rounds=1),
-            "export": lambda: _scaled(export_eval.run(docs=1_000, repeat=2), 1_000),
+            "export": lambda: _scaled(export_eval.run(docs=1_000, repeat=2, starts=2), 1_000),
         }
     return {
         "startup": lambda: startup.run(runs=15),
         "keys": lambda: keys.run(samples=60),
         "save": lambda: save_latency.run([100, 1_000, 10_000], saves=300),
-        "extraction": lambda: extraction.run(docs=200, rounds=3, end_to_end=True),
+        "extraction": lambda: extraction.run(docs=200, rounds=5, end_to_end=True),
         "export": lambda: export_eval.run(docs=10_000, repeat=3, commands=3),
     }
 
