@@ -62,9 +62,10 @@ def prompt_lines(summary: DocSummary) -> tuple[list[Part], list[Part]]:
 
 
 def summary_prompt(summary: DocSummary) -> Text:
-    """The entry as Rich text: its two lines (a line longer than the list wraps)."""
+    """The entry as Rich text: its two lines. Textual wraps a line longer than the list (it
+    draws an option's text as Content, which has no Rich ``no_wrap``)."""
     first, second = prompt_lines(summary)
-    text = Text(no_wrap=True, overflow="ellipsis")
+    text = Text()
     for piece, style in first:
         text.append(piece, style=style)
     text.append("\n")
