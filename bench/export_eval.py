@@ -50,7 +50,7 @@ from annotator.core.shard import Shard, shard_name
 from annotator.core.store import Store
 from bench.common import Figure, interleaved, measure, no_fsync, render
 from bench.corpus import EXTRACTOR, LABELS, ROOT, seed_sized_texts
-from bench.startup import BARE_MARKER, FOOTER_MARKER, annotator_script
+from bench.startup import BARE_MARKER, FOOTER_MARKER, annotator_script, bare_app_command
 from bench.terminal import child_env, launch
 
 GOAL_S = 2.0
@@ -183,7 +183,7 @@ def _review_startups(store: Path, tmp: Path, runs: int) -> tuple[list[float], li
     app's line, ``runs`` of each interleaved (after one untimed start of each)."""
     env = child_env({"ANNOTATOR_CONFIG_DIR": str(tmp / "config")}, tmp / "pycache")
     app = [*annotator_script(), "--store", str(store), "--user", USER]
-    bare = [sys.executable, str(ROOT / "bench" / "bare_app.py")]
+    bare = bare_app_command()
     apps: list[float] = []
     bares: list[float] = []
 

@@ -47,6 +47,11 @@ START_GOAL = 1.6
 MEMORY_GOAL_MIB = 80.0
 
 
+def bare_app_command() -> list[str]:
+    """The baseline program: the smallest Textual app that paints a line (``bare_app.py``)."""
+    return [sys.executable, str(ROOT / "bench" / "bare_app.py")]
+
+
 def annotator_script() -> list[str]:
     """The installed ``annotator`` console script of this interpreter (what users run)."""
     script = Path(sys.executable).with_name("annotator")
@@ -65,7 +70,7 @@ class Startup:
         self.env = child_env({"ANNOTATOR_CONFIG_DIR": str(tmp / "config")}, self.pycache)
         self.app = [*annotator_script(), str(SEEDS), "--store", str(self.store),
                     "--user", "bench"]
-        self.bare = [sys.executable, str(ROOT / "bench" / "bare_app.py")]
+        self.bare = bare_app_command()
         self.bare_models = [*self.bare, "--with-models"]
         if DOC_MARKER not in (SEEDS / "000_47d0eeae892115b2.txt").read_text(encoding="utf-8"):
             raise RuntimeError(f"the start-up marker {DOC_MARKER!r} is not in the first seed")
