@@ -54,6 +54,7 @@ from bench.startup import BARE_MARKER, FOOTER_MARKER, annotator_script, bare_app
 from bench.terminal import child_env, launch
 
 GOAL_S = 2.0
+GOAL_DOCS = 10_000
 USER = "bench"
 WHEN = "2026-11-22T10:00:00Z"
 
@@ -252,10 +253,20 @@ def run(docs: int, repeat: int, commands: int = 1, starts: int = 5) -> list[Figu
                 baseline=tokenize_s, baseline_name="razdel.tokenize loop",
                 goal=f"<= {GOAL_S:.0f} s"),
     ]
-    for fig in figures:
-        fig.passed = fig.median <= GOAL_S
-    figures[0].note = f"{commands} run(s), Python start included"
-    figures[2].note = f"{commands} run(s), Python start included"
+    # The goal is on GOAL_DOCS documents: fewer are judged on the time scaled up to them, which
+    # only the in-process figures allow (a command's time includes Python's start, which does
+    # not grow with the documents: its row is then not judged).
+    factor = GOAL_DOCS / docs
+    for fig in (figures[1], figures[3]):
+        fig.passed = fig.median * factor <= GOAL_S
+        if factor != 1:
+            fig.note = f"judged on {factor:.0f}x (the goal is on {GOAL_DOCS:,} documents)"
+    for fig in (figures[0], figures[2]):
+        fig.note = f"{commands} run(s), Python start included"
+        if factor == 1:
+            fig.passed = fig.median <= GOAL_S
+        else:
+            fig.note += "; not judged: Python's start does not grow with the documents"
     review = measure(review_ms, f"start-up of `annotator --store` on the {docs:,}-document store",
                      "ms", baseline=sorted(bare_ms)[len(bare_ms) // 2],
                      baseline_name="bare Textual app")

@@ -34,7 +34,7 @@ def sections(quick: bool) -> dict[str, Callable[[], list[Figure]]]:
             "keys": lambda: keys.run(samples=15),
             "save": lambda: save_latency.run([100, 1_000], saves=100),
             "extraction": lambda: extraction.run(docs=32, rounds=1),
-            "export": lambda: _scaled(export_eval.run(docs=1_000, repeat=2, starts=2), 1_000),
+            "export": lambda: export_eval.run(docs=1_000, repeat=2, starts=2),
         }
     return {
         "startup": lambda: startup.run(runs=15),
@@ -43,23 +43,6 @@ def sections(quick: bool) -> dict[str, Callable[[], list[Figure]]]:
         "extraction": lambda: extraction.run(docs=200, rounds=5, end_to_end=True),
         "export": lambda: export_eval.run(docs=10_000, repeat=3, commands=3),
     }
-
-
-def _scaled(figures: list[Figure], docs: int) -> list[Figure]:
-    """Quick mode measures 1,000 documents; judge the 10,000-document goal on 10x the time of the
-    in-process figures. A command's time includes Python's start, which does not grow with the
-    documents: its row is not judged in quick mode."""
-    factor = 10_000 / docs
-    for fig in figures:
-        if not fig.goal:
-            continue
-        if fig.note and "Python start included" in fig.note:
-            fig.passed = None
-            fig.note += "; quick: not judged (Python's start does not scale with documents)"
-        else:
-            fig.passed = fig.median * factor <= export_eval.GOAL_S
-            fig.note = (fig.note + "; " if fig.note else "") + f"quick: judged on {factor:.0f}x"
-    return figures
 
 
 def write_results(path: Path, header: list[str], table: str, command: str) -> None:
