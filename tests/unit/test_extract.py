@@ -8,6 +8,7 @@ import json
 import multiprocessing
 import os
 import pickle
+import random
 import re
 import subprocess
 import sys
@@ -182,6 +183,60 @@ def test_natasha_pickles_without_its_models(natasha: NatashaExtractor) -> None:
     copy = pickle.loads(data)
     assert isinstance(copy, NatashaExtractor)
     assert not copy.loaded and copy.key == natasha.key
+
+
+def natasha_whole_text(natasha: NatashaExtractor, text: str) -> list[tuple[int, int, str, str]]:
+    """natasha as its README shows it: the whole text tagged for morphology, then normalized."""
+    from natasha import Doc
+
+    models = natasha._load()
+    doc = Doc(text)
+    doc.segment(models.segmenter)
+    doc.tag_morph(models.morph_tagger)
+    doc.tag_ner(models.ner_tagger)
+    for span in doc.spans:
+        span.normalize(models.morph_vocab)
+    return [(s.start, s.stop, s.type, s.normal) for s in doc.spans]
+
+
+def shuffled_news(seed_texts: dict[str, str], count: int) -> list[str]:
+    """``count`` texts of a seed's size made of the Russian seeds' lines in a shuffled order."""
+    rng = random.Random(11)
+    lines = [
+        line
+        for seed, text in sorted(seed_texts.items())
+        if not seed.startswith("003")  # the English one
+        for line in text.split("\n")
+        if line.strip()
+    ]
+    return ["\n\n".join(rng.sample(lines, 8)) for _ in range(count)]
+
+
+def test_morphology_of_entity_sentences_gives_the_whole_texts_normal_forms(
+    natasha: NatashaExtractor, seed_texts: dict[str, str]
+) -> None:
+    """The extractor tags morphology only in sentences that hold an entity; the spans and normal
+    forms are those of natasha's whole-text tagging, on every seed and 40 shuffled texts."""
+    texts = [*seed_texts.values(), *shuffled_news(seed_texts, 40)]
+    for text in texts:
+        drafts = natasha.extract(text)
+        assert [(d.start, d.stop, d.label, d.normal) for d in drafts] == [
+            (start, stop, label, normal or None)
+            for start, stop, label, normal in natasha_whole_text(natasha, text)
+        ]
+    from natasha import Doc
+
+    models = natasha._load()
+    untagged = 0
+    for text in texts:
+        doc = Doc(text)
+        doc.segment(models.segmenter)
+        doc.tag_ner(models.ner_tagger)
+        untagged += sum(
+            not any(s.start < sent.stop and sent.start < s.stop for s in doc.spans)
+            for sent in doc.sents
+        )
+    assert untagged > len(texts)  # the comparison covered texts with sentences left untagged
 
 
 def render_golden(text: str, drafts: list[SpanDraft], key: str) -> str:

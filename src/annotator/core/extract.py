@@ -145,6 +145,31 @@ def _load_natasha_models() -> _NatashaModels:
         raise ExtractionError(f"natasha could not load its models ({err}).") from err
 
 
+def _tag_morph_of_entity_sentences(doc: Any, tagger: Any) -> None:
+    """natasha's ``doc.tag_morph(tagger)``, on the sentences that an entity overlaps only.
+
+    The morphology tags are read by one thing here, ``span.normalize``, and only for the span's
+    own tokens. The tagger reads each sentence on its own (a batch's padding is masked out), so a
+    sentence's tags do not depend on which others are tagged with it: the normal forms are the
+    ones the whole text's tagging gives (tests compare both on the seeds and generated news).
+    Tagging is about half of natasha's time per document and a third of a news text's sentences
+    hold no entity: ~14% less work per document.
+    """
+    spans = [(span.start, span.stop) for span in doc.spans]
+    sents = [
+        sent
+        for sent in doc.sents
+        if any(start < sent.stop and sent.start < stop for start, stop in spans)
+    ]
+    if not sents:
+        return
+    markups = tagger.map([[token.text for token in sent.tokens] for sent in sents])
+    for sent, markup in zip(sents, markups, strict=True):
+        for target, source in zip(sent.tokens, markup.tokens, strict=True):
+            target.pos = source.pos
+            target.feats = source.feats
+
+
 class NatashaExtractor(Extractor):
     """natasha's news NER (PER, LOC, ORG) for Russian, with lemmatized ``normal`` forms."""
 
@@ -175,8 +200,8 @@ class NatashaExtractor(Extractor):
 
         doc = Doc(text)
         doc.segment(models.segmenter)
-        doc.tag_morph(models.morph_tagger)
         doc.tag_ner(models.ner_tagger)
+        _tag_morph_of_entity_sentences(doc, models.morph_tagger)
         drafts: list[SpanDraft] = []
         for span in doc.spans:
             if text[span.start : span.stop] != span.text:
