@@ -4,9 +4,10 @@ Started exactly like ``annotator`` (a fresh interpreter in the same terminal), i
 Textual's import and its first frame, and nothing else.
 
 With ``--with-models`` it first imports annotator's data model (``annotator.core.model``: pydantic,
-and the model classes the store builds before the review app's first frame), the way ``annotator``
-does (pydantic's plugin scan switched off): a reference row of the start-up figure, showing how
-much of the allowance over the bare app the required data-model library takes by itself.
+and the model classes declared, whose schemas ``annotator`` builds after its first frame), the way
+``annotator`` does (pydantic's plugin scan switched off): a reference row of the start-up figure,
+showing how much of the allowance over the bare app the required data-model library takes by
+itself.
 """
 
 from __future__ import annotations

@@ -4,6 +4,7 @@ built only when drawn (a store of thousands of documents opens without building 
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 from typing import cast
 
 from rich.cells import cell_len
@@ -12,7 +13,7 @@ from textual.content import Content
 from textual.css.styles import RulesMap
 from textual.widgets.option_list import Option
 
-from annotator.core.model import DOC_STATUSES, DocSummary
+from annotator.core.model import DOC_STATUSES, EXTRACTIONS, DocSummary
 from annotator.core.store import Store
 from annotator.tui.widgets.doc_list import PROMPT_LINES, DocList, SummaryPrompt, summary_prompt
 from tests.tui.conftest import app_for
@@ -27,7 +28,7 @@ def summaries() -> list[DocSummary]:
     found: list[DocSummary] = []
     combos = itertools.product(
         DOC_STATUSES,
-        ("pending", "done", "unsupported"),
+        EXTRACTIONS,
         ((), ("check",), ("check", "typo", "long-flag-name")),
         (False, True),
         ("doc", "документ_с_очень_длинным_именем_файла_0123456789"),
@@ -92,7 +93,7 @@ async def test_only_entries_on_screen_are_built(seed_store: Store) -> None:
         doc_list = app.screen.query_one(DocList)
         width = doc_list.scrollable_content_region.width
         fitting = [s for s in summaries() if widest(summary_prompt(s)) <= width]
-        many = [s.model_copy(update={"id": f"{s.id}-{k}"}) for k in range(20) for s in fitting]
+        many = [replace(s, id=f"{s.id}-{k}") for k in range(20) for s in fitting]
         assert len(many) > 1000
         doc_list.set_summaries(many)
         await pilot.pause()

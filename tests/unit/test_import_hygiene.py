@@ -70,3 +70,52 @@ def test_settings_without_a_config_do_not_import_pydantic_settings() -> None:
 def test_an_environment_setting_alone_is_still_read() -> None:
     assert settings_run({"ANNOTATOR_SIDEBAR": "false"}) == ("False", True)
     assert settings_run({"annotator_sidebar": "false"}) == ("False", True)
+
+
+def test_what_the_first_frame_reads_builds_no_model_schema(tmp_path: Path) -> None:
+    """``annotator seeds/`` on a store with predictions reads the corpus, opens and syncs the
+    store, lists it and reads the first document without building a pydantic schema (its first
+    build costs ~7 ms of start-up); after ``build_models`` the same document reads the same."""
+    store_dir = tmp_path / "store"
+    seeds = ROOT / "seeds"
+    setup = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from annotator.core.corpus import load_corpus\n"
+        "from annotator.core.model import SpanDraft\n"
+        "from annotator.core.store import Store\n"
+        f"docs = load_corpus([Path({str(seeds)!r})]).documents\n"
+        f"with Store.open(Path({str(store_dir)!r}), user='t') as store:\n"
+        "    store.sync(docs)\n"
+        "    doc = docs[0]\n"
+        "    store.load_predictions(doc.id, 'x-1', [SpanDraft(start=1, stop=5, label='PER')])\n"
+        "    store.accept(doc.id, store.get(doc.id).spans[0].id)\n"
+    )
+    subprocess.run([sys.executable, "-c", setup], check=True)
+    start = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from annotator.core.corpus import load_corpus\n"
+        "from annotator.core.lock import LockInfo\n"
+        "from annotator.core.model import Document, LabelSet, Span, build_models\n"
+        "from annotator.core.store import Store\n"
+        f"docs = load_corpus([Path({str(seeds)!r})]).documents\n"
+        f"store = Store.open(Path({str(store_dir)!r}), user='t')\n"
+        "report = store.sync(docs)\n"
+        "first = store.get(store.summaries()[0].id)\n"
+        "labels = store.labels.labels\n"
+        "built = [m.__name__ for m in (Span, Document, LabelSet, LockInfo)"
+        " if m.__pydantic_complete__]\n"
+        "assert not built, built\n"
+        "assert 'pydantic.plugin._loader' not in sys.modules\n"
+        "assert first.spans and first.spans[0].state == 'accepted', first.spans[:1]\n"
+        "build_models()\n"
+        "assert Span.__pydantic_complete__ and Document.__pydantic_complete__\n"
+        "store.close()\n"
+        f"again = Store.open(Path({str(store_dir)!r}), user='t')\n"
+        "assert again.get(first.id) == first and again.labels.labels == labels == "
+        "['PER', 'LOC', 'ORG']\n"
+        "again.close()\n"
+    )
+    result = subprocess.run([sys.executable, "-c", start], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr

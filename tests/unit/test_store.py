@@ -19,7 +19,7 @@ from annotator.core.errors import (
     StoreLockedError,
     StoreVersionError,
 )
-from annotator.core.model import SpanDraft
+from annotator.core.model import DocSummary, Document, LabelSet, Span, SpanDraft
 from annotator.core.shard import shard_name
 from annotator.core.store import Store
 from tests.helpers import make_doc
@@ -369,3 +369,49 @@ def test_spans_saved_before_original_normal_existed_are_read_by_the_current_rule
     span = Span.model_validate(old)
     assert (span.normal, span.original_normal) == (None, "Марракеш")
     assert Span.model_validate(span.model_dump()) == span
+
+
+def test_a_document_reads_the_same_constructed_or_validated(store: Store, root: Path) -> None:
+    """Before pydantic's schemas are built the store makes a document it has checked with
+    ``model_construct``; after, with the validator: both are the document as saved."""
+    from annotator.core.shard import document_of, read_document_data
+
+    store.accept("d1", "s1")
+    store.relabel("d1", "s2", "ORG")
+    store.set_flags("d1", ["check"])
+    data = read_document_data(store.shard_path("d1"))
+    validated = document_of(data)
+    spans = [Span.model_construct(**span) for span in data["spans"]]
+    constructed = Document.model_construct(**{**data, "spans": spans})
+    assert validated == constructed == store.get("d1")
+    assert Document.model_validate(constructed.model_dump()) == constructed
+    store.close()
+    with Store.open(root, user="anna") as again:
+        assert again.get("d1") == validated
+
+
+def test_a_malformed_index_summary_is_re_read_from_its_document(store: Store, root: Path) -> None:
+    """The index passes its digest but a summary has a field of the wrong type: the store does
+    not trust it and reads the document's file again."""
+    from annotator.core.index import digest
+
+    store.accept("d1", "s1")
+    store.close()
+    path = root / "index.json"
+    for field, value in (("accepted", "1"), ("status", "done"), ("flags", [1]), ("extra", 0)):
+        raw = json.loads(path.read_bytes())
+        (entry,) = raw["shards"].values()
+        entry["summary"][field] = value
+        raw["digest"] = digest(raw["shards"])
+        path.write_text(json.dumps(raw))
+        with Store.open(root, user="anna") as again:
+            summary = again.summary("d1")
+            assert summary == DocSummary.of(again.get("d1"))
+            assert summary.accepted == 1 and summary.status == "in_progress"
+
+
+def test_label_sets_are_checked_without_the_validator() -> None:
+    assert LabelSet.checked([" PER", "LOC", "PER"]) == LabelSet(labels=["PER", "LOC"])
+    for bad in ([], ["two words"], [""], "PER", [1], None):
+        with pytest.raises(ValueError):
+            LabelSet.checked(bad)

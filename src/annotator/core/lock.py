@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from filelock import FileLock, Timeout
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from annotator.core.atomic import pid_alive, write_json_atomic
 from annotator.core.errors import StoreLockedError
@@ -25,7 +25,9 @@ LOCK_FILES = frozenset({".lock", "lock.json"})
 
 
 class LockInfo(BaseModel):
-    """Who holds a store's write lock."""
+    """Who holds a store's write lock (read from lock.json only when someone else holds it)."""
+
+    model_config = ConfigDict(defer_build=True)
 
     user: str
     pid: int
@@ -68,10 +70,11 @@ def acquire(root: Path, user: str) -> FileLock:
                 f"The store {root} is in use by {who}; close that annotator first "
                 "or open this one with --readonly."
             ) from None
-    info = LockInfo(user=user, pid=os.getpid(), host=socket.gethostname(), since=utc_now())
+    info = {"user": user, "pid": os.getpid(), "host": socket.gethostname(), "since": utc_now()}
     # Not fsynced: it only names the live holder, and after a crash the lock itself is gone (a
     # stale file names a dead process and is ignored). Saves two fsyncs on every writable open.
-    write_json_atomic(root / "lock.json", info.model_dump(), durable=False)
+    # A plain dict of LockInfo's fields: no pydantic schema is built to open a store.
+    write_json_atomic(root / "lock.json", info, durable=False)
     return lock
 
 

@@ -6,7 +6,8 @@ with ``newline=''``; ``stop`` is exclusive, so ``text[start:stop]`` is a span's 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -21,6 +22,7 @@ Extraction = Literal["pending", "done", "unsupported"]
 """Whether an extractor has run on a document: not yet, yes, or no extractor knows its language."""
 
 DOC_STATUSES: tuple[DocStatus, ...] = ("unreviewed", "in_progress", "reviewed", "ignored")
+EXTRACTIONS: tuple[Extraction, ...] = ("pending", "done", "unsupported")
 DEFAULT_LABELS: tuple[str, ...] = ("PER", "LOC", "ORG")
 MANUAL_ORIGIN = "manual"
 
@@ -61,7 +63,7 @@ class Span(BaseModel):
     and undo refer to a span even after its bounds or label change.
     """
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     id: str
     start: int
@@ -145,7 +147,7 @@ class Document(BaseModel):
     on the old text.
     """
 
-    model_config = ConfigDict(validate_assignment=False)
+    model_config = ConfigDict(validate_assignment=False, defer_build=True)
 
     id: str
     source: str
@@ -200,24 +202,43 @@ class Document(BaseModel):
         return f"s{max(numbers, default=0) + 1}"
 
 
+def clean_labels(value: object) -> list[str]:
+    """A label set's labels as the rule has them: stripped, each once, in order; ValueError when
+    ``value`` is not a list of labels, a label is empty or holds whitespace, or none is left."""
+    if not isinstance(value, list | tuple):
+        raise ValueError("a label set is a list of labels")
+    cleaned: list[str] = []
+    for label in value:
+        if not isinstance(label, str):
+            raise ValueError(f"label {label!r} is not a string")
+        label = label.strip()
+        if not label or any(ch.isspace() for ch in label):
+            raise ValueError(f"label {label!r} is empty or contains whitespace")
+        if label not in cleaned:
+            cleaned.append(label)
+    if not cleaned:
+        raise ValueError("a label set needs at least one label")
+    return cleaned
+
+
 class LabelSet(BaseModel):
     """The labels a store works with, in key order: ``1``..``9`` select the first nine."""
+
+    model_config = ConfigDict(defer_build=True)
 
     labels: list[str] = Field(default_factory=lambda: list(DEFAULT_LABELS))
 
     @field_validator("labels")
     @classmethod
     def _check_labels(cls, value: list[str]) -> list[str]:
-        cleaned: list[str] = []
-        for label in value:
-            label = label.strip()
-            if not label or any(ch.isspace() for ch in label):
-                raise ValueError(f"label {label!r} is empty or contains whitespace")
-            if label not in cleaned:
-                cleaned.append(label)
-        if not cleaned:
-            raise ValueError("a label set needs at least one label")
-        return cleaned
+        return clean_labels(value)
+
+    @classmethod
+    def checked(cls, labels: object) -> LabelSet:
+        """The label set of ``labels`` (ValueError as :func:`clean_labels`), made without
+        pydantic's validator: the store reads its labels this way before the review app's first
+        frame, when no model schema has been built yet (see :func:`build_models`)."""
+        return cls.model_construct(labels=clean_labels(labels))
 
     def __contains__(self, label: object) -> bool:
         return label in self.labels
@@ -279,8 +300,15 @@ class Event(BaseModel):
         return sorted(set(self.before) | set(self.after))
 
 
-class DocSummary(BaseModel):
-    """What the document list and ``stats`` need, kept in the store's small index."""
+@dataclass(frozen=True, slots=True)
+class DocSummary:
+    """What the document list and ``stats`` need, kept in the store's small index.
+
+    A plain dataclass rather than a pydantic model: it is made from a validated
+    :class:`Document` (:meth:`of`) or read back from the index (:meth:`from_index`, which checks
+    every field). That keeps reading the index of 10,000 documents cheap and builds no pydantic
+    schema before the review app's first frame.
+    """
 
     id: str
     source: str
@@ -290,12 +318,41 @@ class DocSummary(BaseModel):
     extractor: str | None
     extraction: Extraction
     stale: bool
-    flags: list[str] = Field(default_factory=_empty_list)
+    flags: list[str] = field(default_factory=_empty_list)
     chars: int = 0
     pending: int = 0
     accepted: int = 0
     rejected: int = 0
     added: int = 0
+
+    @classmethod
+    def from_index(cls, data: Mapping[str, Any]) -> DocSummary:
+        """The summary the index holds in ``data``; TypeError or ValueError when a field is
+        missing, unknown or not of its type (the store then re-reads the document's file)."""
+        summary = cls(**data)
+        if not (
+            type(summary.id) is str
+            and type(summary.source) is str
+            and type(summary.sha256) is str
+            and type(summary.lang) is str
+            and summary.status in DOC_STATUSES
+            and (summary.extractor is None or type(summary.extractor) is str)
+            and summary.extraction in EXTRACTIONS
+            and type(summary.stale) is bool
+            and type(summary.flags) is list
+            and all(type(flag) is str for flag in summary.flags)
+            and type(summary.chars) is int
+            and type(summary.pending) is int
+            and type(summary.accepted) is int
+            and type(summary.rejected) is int
+            and type(summary.added) is int
+        ):
+            raise ValueError(f"the index holds a malformed summary of {summary.id!r}")
+        return summary
+
+    def as_dict(self) -> dict[str, Any]:
+        """The summary as the index stores it."""
+        return {name: getattr(self, name) for name in _SUMMARY_FIELDS}
 
     @classmethod
     def of(cls, doc: Document) -> DocSummary:
@@ -313,3 +370,19 @@ class DocSummary(BaseModel):
             chars=len(doc.text),
             **counts,
         )
+
+
+_SUMMARY_FIELDS = tuple(f.name for f in fields(DocSummary))
+
+
+def build_models() -> None:
+    """Build the validators and serializers of the models now.
+
+    They are declared with ``defer_build``: pydantic builds each on its first use, and the first
+    build of all also loads pydantic's schema machinery (~7 ms, much of it ``importlib.metadata``
+    for its plugin loader). The review app reads what its first frame shows without them (plain
+    checks, then ``model_construct``) and calls this right after that frame, while the reviewer
+    reads, so that no key press pays for the build.
+    """
+    for model in (Span, Document, LabelSet, SpanDraft, Event):
+        model.model_rebuild()

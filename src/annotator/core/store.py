@@ -44,6 +44,7 @@ from annotator.core.errors import (
 from annotator.core.history import replay
 from annotator.core.lock import LockInfo
 from annotator.core.model import (
+    DEFAULT_LABELS,
     MANUAL_ORIGIN,
     DocStatus,
     DocSummary,
@@ -232,8 +233,8 @@ class Store:
             )
         if meta.get("labels") is not None:
             try:
-                LabelSet(labels=meta["labels"])
-            except ValidationError:
+                LabelSet.checked(meta["labels"])
+            except ValueError:
                 raise StoreCorruptError(
                     f"{path} holds an invalid label set; {recover_hint(path)}."
                 ) from None
@@ -252,9 +253,9 @@ class Store:
     @property
     def labels(self) -> LabelSet:
         try:
-            return LabelSet(labels=list(self._meta.get("labels") or []))
-        except ValidationError:
-            return LabelSet()
+            return LabelSet.checked(self._meta.get("labels") or [])
+        except ValueError:
+            return LabelSet.checked(DEFAULT_LABELS)
 
     def set_labels(self, labels: Sequence[str]) -> None:
         self._writable()
