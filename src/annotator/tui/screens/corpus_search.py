@@ -50,6 +50,33 @@ class CorpusAction:
 class CorpusSearchScreen(ModalScreen[CorpusAction | None]):
     """A query box, a summary line and the hits grouped by document."""
 
+    DEFAULT_CSS = """
+    CorpusSearchScreen {
+        align: center middle;
+    }
+    #corpus-box {
+        width: 96%;
+        height: 92%;
+        border: round $primary;
+        background: $surface;
+    }
+    #corpus-summary, #corpus-result {
+        height: 1;
+        padding: 0 1;
+    }
+    #corpus-result {
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+        color: $success;
+    }
+    #corpus-hits {
+        height: 1fr;
+        border: none;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+    """
+
     BINDINGS: ClassVar[list[BindingType]] = list(CORPUS)
 
     class Found(Message):

@@ -18,6 +18,25 @@ class ConfirmScreen(ModalScreen[bool]):
     """A question answered with y (yes) or n / escape / enter (no: the default, so a reflex
     enter never says yes)."""
 
+    DEFAULT_CSS = """
+    ConfirmScreen {
+        align: center middle;
+    }
+    .dialog {
+        width: 70;
+        height: auto;
+        border: round $warning;
+        background: $surface;
+        padding: 1 2;
+    }
+    .dialog-text {
+        margin: 0 0 1 0;
+    }
+    .dialog-keys {
+        color: $text-muted;
+    }
+    """
+
     BINDINGS: ClassVar[list[BindingType]] = list(CONFIRM)
 
     def __init__(self, question: str) -> None:
@@ -36,6 +55,25 @@ class ConfirmScreen(ModalScreen[bool]):
 
 class CommentScreen(ModalScreen[str | None]):
     """Edit a document's comment: enter saves (an empty comment removes it), escape cancels."""
+
+    DEFAULT_CSS = """
+    CommentScreen {
+        align: center middle;
+    }
+    .dialog {
+        width: 70;
+        height: auto;
+        border: round $warning;
+        background: $surface;
+        padding: 1 2;
+    }
+    .dialog-text {
+        margin: 0 0 1 0;
+    }
+    .dialog-keys {
+        color: $text-muted;
+    }
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = list(COMMENT)
 

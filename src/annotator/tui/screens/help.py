@@ -21,6 +21,22 @@ from annotator.tui.widgets.footer import KeysFooter
 class HelpScreen(ModalScreen[None]):
     """Lists :data:`annotator.tui.keymap.SECTIONS`; escape, ? or q closes it."""
 
+    DEFAULT_CSS = """
+    HelpScreen {
+        align: center middle;
+    }
+    #help-body {
+        width: 96%;
+        height: 92%;
+        border: round $primary;
+        background: $surface;
+        padding: 0 1;
+    }
+    .help-section {
+        margin: 1 0 0 0;
+    }
+    """
+
     BINDINGS: ClassVar[list[BindingType]] = list(HELP)
 
     def __init__(self, keymap: Mapping[str, str], labels: Sequence[str]) -> None:
