@@ -75,7 +75,8 @@ def test_an_environment_setting_alone_is_still_read() -> None:
 def test_what_the_first_frame_reads_builds_no_model_schema(tmp_path: Path) -> None:
     """``annotator seeds/`` on a store with predictions reads the corpus, opens and syncs the
     store, lists it and reads the first document without building a pydantic schema (its first
-    build costs ~7 ms of start-up); after ``build_models`` the same document reads the same."""
+    build costs ~7 ms of start-up) or importing TinyDB; after ``build_models`` the same document
+    reads the same, and a decision is saved as ever."""
     store_dir = tmp_path / "store"
     seeds = ROOT / "seeds"
     setup = (
@@ -108,6 +109,7 @@ def test_what_the_first_frame_reads_builds_no_model_schema(tmp_path: Path) -> No
         " if m.__pydantic_complete__]\n"
         "assert not built, built\n"
         "assert 'pydantic.plugin._loader' not in sys.modules\n"
+        "assert 'tinydb' not in sys.modules  # imported for the first write\n"
         "assert first.spans and first.spans[0].state == 'accepted', first.spans[:1]\n"
         "build_models()\n"
         "assert Span.__pydantic_complete__ and Document.__pydantic_complete__\n"
@@ -115,7 +117,11 @@ def test_what_the_first_frame_reads_builds_no_model_schema(tmp_path: Path) -> No
         f"again = Store.open(Path({str(store_dir)!r}), user='t')\n"
         "assert again.get(first.id) == first and again.labels.labels == labels == "
         "['PER', 'LOC', 'ORG']\n"
+        "again.reject(first.id, first.spans[0].id)\n"
+        "assert again.get(first.id).spans[0].state == 'rejected'\n"
         "again.close()\n"
+        f"with Store.open(Path({str(store_dir)!r}), user='t') as third:\n"
+        "    assert third.get(first.id).spans[0].state == 'rejected'\n"
     )
     result = subprocess.run([sys.executable, "-c", start], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr

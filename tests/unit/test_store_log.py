@@ -147,7 +147,7 @@ def test_a_change_that_dies_between_log_and_shard_is_not_kept(
 
     with Store.open(root, user="anna") as store:
         with monkeypatch.context() as patch:
-            patch.setattr("annotator.core.shard.write_atomic", die)
+            patch.setattr("annotator.core.shard_storage.write_atomic", die)
             with pytest.raises(KeyboardInterrupt):
                 store.accept("d1", "s2")
         assert log.stat().st_size > size  # the event is in the file, past the recorded end
@@ -245,7 +245,8 @@ def test_a_schema1_shard_whose_move_died_halfway_is_still_schema1(
 
     with Store.open(root, user="anna") as store:
         with monkeypatch.context() as patch:
-            patch.setattr("annotator.core.shard.write_atomic", once)
+            patch.setattr("annotator.core.shard.write_atomic", once)  # the log
+            patch.setattr("annotator.core.shard_storage.write_atomic", once)  # the TinyDB file
             with pytest.raises(KeyboardInterrupt):
                 store.accept("d1", "s2")
     assert calls and calls[0] == log and log.is_file()

@@ -29,17 +29,17 @@ from dataclasses import dataclass
 from functools import lru_cache
 from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
-from tinydb import TinyDB
-from tinydb.middlewares import CachingMiddleware
-from tinydb.storages import Storage
-from tinydb.table import Document as TinyDocument
 
 from annotator.core.atomic import dump_json, fsync_dir, write_atomic
 from annotator.core.errors import StoreCorruptError
 from annotator.core.model import Document, Event, Span
+
+if TYPE_CHECKING:
+    from tinydb import TinyDB
+    from tinydb.middlewares import CachingMiddleware
 
 DOC_FIELDS = (
     "id",
@@ -99,45 +99,32 @@ def log_line(event: Event | Mapping[str, Any]) -> bytes:
     return dump_json(data) + b"\n"
 
 
-class AtomicJSONStorage(Storage):
-    """TinyDB storage that never writes in place and refuses to read a damaged file."""
-
-    def __init__(self, path: str, durable: bool = True) -> None:
-        self.path = Path(path)
-        self.durable = durable
-
-    def read(self) -> dict[str, dict[str, Any]] | None:
-        try:
-            raw = self.path.read_bytes()
-        except FileNotFoundError:
-            return None
-        except OSError as err:  # a folder, no permission, an I/O error: report, never overwrite
-            raise StoreCorruptError(
-                f"The store file {self.path} cannot be read ({err.strerror}); "
-                f"{recover_hint(self.path)}."
-            ) from None
-        try:
-            # orjson, as for writing: half the time of json.loads on a reviewed document's file,
-            # which is most of reading a store (an export reads them all). Invalid UTF-8, NaN
-            # and nesting deeper than 1,024 are JSONDecodeError (a json.JSONDecodeError) here.
-            data = orjson.loads(raw)
-        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as err:
-            raise StoreCorruptError(
-                f"The store file {self.path} is damaged ({err.__class__.__name__}); "
-                f"{recover_hint(self.path)}."
-            ) from None
-        if not isinstance(data, dict):
-            raise StoreCorruptError(
-                f"The store file {self.path} does not hold a TinyDB database; "
-                f"{recover_hint(self.path)}."
-            )
-        return data
-
-    def write(self, data: dict[str, dict[str, Any]]) -> None:
-        write_atomic(self.path, dump_json(data), durable=self.durable)
-
-    def close(self) -> None:
+def read_shard_file(path: Path) -> dict[str, Any] | None:
+    """A shard's TinyDB file parsed (None when it does not exist); StoreCorruptError when it
+    cannot be read or is not a TinyDB database. What :class:`AtomicJSONStorage` reads."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
         return None
+    except OSError as err:  # a folder, no permission, an I/O error: report, never overwrite
+        raise StoreCorruptError(
+            f"The store file {path} cannot be read ({err.strerror}); {recover_hint(path)}."
+        ) from None
+    try:
+        # orjson, as for writing: half the time of json.loads on a reviewed document's file,
+        # which is most of reading a store (an export reads them all). Invalid UTF-8, NaN
+        # and nesting deeper than 1,024 are JSONDecodeError (a json.JSONDecodeError) here.
+        data = orjson.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as err:
+        raise StoreCorruptError(
+            f"The store file {path} is damaged ({err.__class__.__name__}); "
+            f"{recover_hint(path)}."
+        ) from None
+    if not isinstance(data, dict):
+        raise StoreCorruptError(
+            f"The store file {path} does not hold a TinyDB database; {recover_hint(path)}."
+        )
+    return data
 
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
@@ -179,12 +166,24 @@ class Shard:
         self.durable = durable
         self._db: TinyDB | None = None
         self._cache: CachingMiddleware | None = None
+        self._parsed: dict[str, Any] | None = None
+        """The file as :meth:`read` parsed it before TinyDB was opened (TinyDB starts from it)."""
 
     def _open(self) -> TinyDB:
         if self._db is None:
+            # TinyDB is imported on the first write or slow read, not to read a document: the
+            # review app's first frame does without it
+            from tinydb import TinyDB
+            from tinydb.middlewares import CachingMiddleware
+
+            from annotator.core.shard_storage import AtomicJSONStorage
+
             cache = CachingMiddleware(AtomicJSONStorage)  # type: ignore[no-untyped-call]
             cache.WRITE_CACHE_SIZE = 1_000_000
             self._db = TinyDB(str(self.path), storage=cache, durable=self.durable)
+            if self._parsed is not None:
+                cache.cache = self._parsed  # what it would read from the file: read already
+                self._parsed = None
             self._cache = cache
         return self._db
 
@@ -200,10 +199,21 @@ class Shard:
 
     def read(self, *, events: bool) -> Loaded:
         """The document, the seq of its last event and (``events=True``) its event log."""
+        if self._db is None:
+            try:
+                parsed = read_shard_file(self.path)
+            except StoreCorruptError:
+                parsed = None  # worded by the reading below
+            quick = self._read_checked(parsed, events=events)
+            if quick is not None:
+                self._parsed = parsed
+                return quick
+        else:
+            assert self._cache is not None
+            quick = self._read_checked(self._cache.read(), events=events)  # type: ignore[no-untyped-call]
+            if quick is not None:
+                return quick
         db = self._open()
-        quick = self._read_checked(events=events)
-        if quick is not None:
-            return quick
         try:
             record = db.table("document").get(doc_id=1)
             if record is None:
@@ -233,13 +243,11 @@ class Shard:
             ) from None
         return Loaded(doc, seq, log)
 
-    def _read_checked(self, *, events: bool) -> Loaded | None:
-        """:meth:`read` through the plain checks of :func:`read_document_data`, on the data
-        TinyDB has just parsed; None when they are unsure (or for a schema 1 file, whose log is a
-        table), and :meth:`read` then validates the rows with the model."""
-        assert self._cache is not None
+    def _read_checked(self, raw: Any, *, events: bool) -> Loaded | None:
+        """:meth:`read` through the plain checks of :func:`read_document_data`, on the parsed
+        file ``raw``; None when they are unsure (or for a schema 1 file, whose log is a table),
+        and :meth:`read` then validates the rows with the model."""
         try:
-            raw = self._cache.read()  # type: ignore[no-untyped-call]
             if type(raw) is not dict or "events" in raw:
                 return None
             data = _fast_document_data(raw)
@@ -356,6 +364,8 @@ class Shard:
         fields = doc.model_dump(include=set(DOC_FIELDS))
         if size:
             fields.update(log_seq=seq, log_size=size)
+        from tinydb.table import Document as TinyDocument
+
         table.upsert(TinyDocument(fields, doc_id=1))
         spans = db.table("spans")
         # Many rows change in one or two TinyDB operations, not one each: every operation copies
@@ -425,6 +435,7 @@ class Shard:
         """Drop the in-memory copy (after a failure, or when another process may write)."""
         self._db = None
         self._cache = None
+        self._parsed = None
 
 
 # -- read-only bulk reading -------------------------------------------------------------------
