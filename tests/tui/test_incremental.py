@@ -102,6 +102,31 @@ async def test_decisions_show_what_a_rebuild_shows(seed_store: Store, keys: list
                 assert str(indicator.render()) == "saved ✓"
 
 
+async def test_the_first_save_needs_no_layout_pass(
+    seed_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The indicator keeps room for "saved ✓" from the start, so the session's first decision
+    does not lay the screen out again (a full layout was ~10 ms inside the first key)."""
+    layouts: list[bool] = []
+    update = SaveIndicator.update
+
+    def recording(self: SaveIndicator, content: object = "", *, layout: bool = True) -> None:
+        layouts.append(layout)
+        update(self, content, layout=layout)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(SaveIndicator, "update", recording)
+    app = app_for(seed_store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        indicator = screen_of(app).query_one("#save", SaveIndicator)
+        width = indicator.size.width
+        await pilot.press("a")
+        await pilot.pause()
+        assert str(indicator.render()) == "saved ✓"
+        assert layouts == [False]
+        assert indicator.size.width == width
+
+
 async def test_the_document_list_repaints_only_the_changed_document(seed_store: Store) -> None:
     app = app_for(seed_store)
     async with app.run_test(size=(120, 40)) as pilot:

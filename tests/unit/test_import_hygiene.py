@@ -75,7 +75,7 @@ def test_an_environment_setting_alone_is_still_read() -> None:
 def test_what_the_first_frame_reads_builds_no_model_schema(tmp_path: Path) -> None:
     """``annotator seeds/`` on a store with predictions reads the corpus, opens and syncs the
     store, lists it and reads the first document without building a pydantic schema (its first
-    build costs ~7 ms of start-up) or importing TinyDB; after ``build_models`` the same document
+    build costs ~7 ms of start-up) or importing TinyDB; after ``warm_up`` the same document
     reads the same, and a decision is saved as ever."""
     store_dir = tmp_path / "store"
     seeds = ROOT / "seeds"
@@ -98,8 +98,8 @@ def test_what_the_first_frame_reads_builds_no_model_schema(tmp_path: Path) -> No
         "from pathlib import Path\n"
         "from annotator.core.corpus import load_corpus\n"
         "from annotator.core.lock import LockInfo\n"
-        "from annotator.core.model import Document, LabelSet, Span, build_models\n"
-        "from annotator.core.store import Store\n"
+        "from annotator.core.model import Document, LabelSet, Span\n"
+        "from annotator.core.store import Store, warm_up\n"
         f"docs = load_corpus([Path({str(seeds)!r})]).documents\n"
         f"store = Store.open(Path({str(store_dir)!r}), user='t')\n"
         "report = store.sync(docs)\n"
@@ -111,8 +111,9 @@ def test_what_the_first_frame_reads_builds_no_model_schema(tmp_path: Path) -> No
         "assert 'pydantic.plugin._loader' not in sys.modules\n"
         "assert 'tinydb' not in sys.modules  # imported for the first write\n"
         "assert first.spans and first.spans[0].state == 'accepted', first.spans[:1]\n"
-        "build_models()\n"
+        "warm_up()\n"
         "assert Span.__pydantic_complete__ and Document.__pydantic_complete__\n"
+        "assert 'tinydb.table' in sys.modules and 'annotator.core.shard_storage' in sys.modules\n"
         "store.close()\n"
         f"again = Store.open(Path({str(store_dir)!r}), user='t')\n"
         "assert again.get(first.id) == first and again.labels.labels == labels == "

@@ -476,6 +476,15 @@ def read_document_data(path: Path | str) -> DocData:
     return data
 
 
+def import_write_modules() -> None:
+    """Import what a shard's first write needs (TinyDB and :class:`AtomicJSONStorage`); a
+    document is read without them (see :meth:`Shard.read`)."""
+    import tinydb.middlewares  # noqa: F401
+    import tinydb.table  # noqa: F401
+
+    import annotator.core.shard_storage  # noqa: F401
+
+
 def document_of(data: DocData) -> Document:
     """The :class:`Document` of ``data`` that :func:`_fast_document_data` has accepted.
 

@@ -54,6 +54,7 @@ from annotator.core.model import (
     LabelSet,
     Span,
     SpanDraft,
+    build_models,
     check_span_fits,
     utc_now,
 )
@@ -61,6 +62,7 @@ from annotator.core.shard import (
     DocData,
     Loaded,
     Shard,
+    import_write_modules,
     read_document_data,
     recover_hint,
     shard_name,
@@ -73,6 +75,14 @@ SCHEMA_VERSION = 2
 reads version 1 shards (and moves their log on their next change); a writable open of a version 1
 store records version 2 first, so that an older annotator refuses it rather than mixing layouts."""
 STORE_FOLDERS = ("docs", "users", "predictions")
+
+
+def warm_up() -> None:
+    """Do now what the first decision would otherwise pay for: build the models' schemas
+    (:func:`~annotator.core.model.build_models`) and import TinyDB with the shards' storage.
+    The review app draws its first frame without both and calls this right after it."""
+    build_models()
+    import_write_modules()
 
 
 @dataclass

@@ -10,7 +10,7 @@ from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
 from textual.screen import Screen
 
-from annotator.core.model import build_models
+from annotator.core.store import warm_up
 from annotator.tui.context import ReviewContext
 from annotator.tui.keymap import APP, check_keymap
 from annotator.tui.screens.review import ReviewScreen
@@ -44,7 +44,7 @@ class AnnotatorApp(App[int]):
         widgets) out of the cyclic GC's reach, as a full collection of that heap took 55-75 ms
         and landed inside key presses. ``annotator review`` pauses the GC while it starts (and
         freezes what it built before the app ran): it runs again from here on."""
-        build_models()  # what the first frame was read without (see build_models)
+        warm_up()  # what the first frame was drawn without, before the first key needs it
         gc.collect()
         gc.freeze()
         gc.enable()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual.reactive import reactive
@@ -57,7 +58,17 @@ class SaveIndicator(Static):
         shown = (text, state.status)
         if shown == self._shown:
             return  # e.g. "saved ✓" after "saved ✓": nothing to draw
-        width_changed = len(text) != len(self._shown[0])
+        width_changed = _cells(text) != _cells(self._shown[0])
         self._shown = shown
-        # The indicator is as wide as its text: only a change of width needs a layout pass.
+        # The indicator is as wide as its text, but never narrower than "saved ✓" (its CSS
+        # min-width): only a change of that width needs a layout pass. So the session's first
+        # "saved ✓" does not lay the whole screen out again (~10 ms inside the first key).
         self.update(Text(text, style=self._style(state.status)), layout=width_changed)
+
+
+SAVED_CELLS = cell_len(SaveState(status="saved").describe())
+"""The indicator's least width of text, which its CSS ``min-width`` reserves from the start."""
+
+
+def _cells(text: str) -> int:
+    return max(cell_len(text), SAVED_CELLS)
