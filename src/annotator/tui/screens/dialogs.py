@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
 from textual.app import ComposeResult
 from textual.binding import BindingType
@@ -13,13 +13,15 @@ from textual.widgets import Input, Static
 from annotator.tui.keymap import COMMENT, CONFIRM
 from annotator.tui.widgets.footer import KeysFooter
 
+Answer = TypeVar("Answer")
 
-class ConfirmScreen(ModalScreen[bool]):
-    """A question answered with y (yes) or n / escape / enter (no: the default, so a reflex
-    enter never says yes)."""
+
+class DialogScreen(ModalScreen[Answer]):
+    """A box in the middle of the screen: a question or a field, then the keys that answer it.
+    Its CSS is parsed when a dialog first opens, not at start-up."""
 
     DEFAULT_CSS = """
-    ConfirmScreen {
+    DialogScreen {
         align: center middle;
     }
     .dialog {
@@ -36,6 +38,11 @@ class ConfirmScreen(ModalScreen[bool]):
         color: $text-muted;
     }
     """
+
+
+class ConfirmScreen(DialogScreen[bool]):
+    """A question answered with y (yes) or n / escape / enter (no: the default, so a reflex
+    enter never says yes)."""
 
     BINDINGS: ClassVar[list[BindingType]] = list(CONFIRM)
 
@@ -53,27 +60,8 @@ class ConfirmScreen(ModalScreen[bool]):
         self.dismiss(yes)
 
 
-class CommentScreen(ModalScreen[str | None]):
+class CommentScreen(DialogScreen[str | None]):
     """Edit a document's comment: enter saves (an empty comment removes it), escape cancels."""
-
-    DEFAULT_CSS = """
-    CommentScreen {
-        align: center middle;
-    }
-    .dialog {
-        width: 70;
-        height: auto;
-        border: round $warning;
-        background: $surface;
-        padding: 1 2;
-    }
-    .dialog-text {
-        margin: 0 0 1 0;
-    }
-    .dialog-keys {
-        color: $text-muted;
-    }
-    """
 
     BINDINGS: ClassVar[list[BindingType]] = list(COMMENT)
 
