@@ -201,12 +201,11 @@ class Shard:
         """The document, the seq of its last event and (``events=True``) its event log."""
         if self._db is None:
             try:
-                parsed = read_shard_file(self.path)
+                self._parsed = read_shard_file(self.path)  # TinyDB starts from it when opened
             except StoreCorruptError:
-                parsed = None  # worded by the reading below
-            quick = self._read_checked(parsed, events=events)
+                self._parsed = None  # worded by TinyDB's reading below
+            quick = self._read_checked(self._parsed, events=events)
             if quick is not None:
-                self._parsed = parsed
                 return quick
         else:
             assert self._cache is not None
