@@ -204,14 +204,13 @@ class Shard:
                 self._parsed = read_shard_file(self.path)  # TinyDB starts from it when opened
             except StoreCorruptError:
                 self._parsed = None  # worded by TinyDB's reading below
-            quick = self._read_checked(self._parsed, events=events)
-            if quick is not None:
-                return quick
+            raw: Any = self._parsed
         else:
             assert self._cache is not None
-            quick = self._read_checked(self._cache.read(), events=events)  # type: ignore[no-untyped-call]
-            if quick is not None:
-                return quick
+            raw = self._cache.read()  # type: ignore[no-untyped-call]
+        quick = self._read_checked(raw, events=events)
+        if quick is not None:
+            return quick
         db = self._open()
         try:
             record = db.table("document").get(doc_id=1)
