@@ -75,7 +75,7 @@ def test_an_environment_setting_alone_is_still_read() -> None:
 def test_what_the_first_frame_reads_builds_no_model_schema(tmp_path: Path) -> None:
     """``annotator seeds/`` on a store with predictions reads the corpus, opens and syncs the
     store, lists it and reads the first document without building a pydantic schema (its first
-    build costs ~7 ms of start-up) or importing TinyDB; after ``warm_up`` the same document
+    build costs ~7 ms of start-up), importing TinyDB or importing filelock; after ``warm_up`` the same document
     reads the same, and a decision is saved as ever."""
     store_dir = tmp_path / "store"
     seeds = ROOT / "seeds"
@@ -110,6 +110,7 @@ def test_what_the_first_frame_reads_builds_no_model_schema(tmp_path: Path) -> No
         "assert not built, built\n"
         "assert 'pydantic.plugin._loader' not in sys.modules\n"
         "assert 'tinydb' not in sys.modules  # imported for the first write\n"
+        "assert 'filelock' not in sys.modules  # the store's lock is a plain flock\n"
         "assert first.spans and first.spans[0].state == 'accepted', first.spans[:1]\n"
         "warm_up()\n"
         "assert Span.__pydantic_complete__ and Document.__pydantic_complete__\n"

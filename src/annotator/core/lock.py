@@ -1,8 +1,8 @@
 """The store's write lock: one writer at a time, named in ``lock.json``.
 
-The lock is an ``flock`` (via filelock) on ``.lock``: the kernel releases it when its holder
-dies, so a lock left by a killed process is taken over by the next open. ``lock.json`` says who
-holds it.
+The lock is an ``flock`` on ``.lock`` (:mod:`annotator.core.lockfile`; filelock where a plain
+``flock`` will not do): the kernel releases it when its holder dies, so a lock left by a killed
+process is taken over by the next open. ``lock.json`` says who holds it.
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ import socket
 import time
 from pathlib import Path
 
-from filelock import FileLock, Timeout
 from pydantic import BaseModel, ConfigDict
 
 from annotator.core.atomic import pid_alive, write_json_atomic
 from annotator.core.errors import StoreLockedError
+from annotator.core.lockfile import Lock, try_lock
 from annotator.core.model import utc_now
 
 HOLDER_WAIT = 2.0
@@ -49,27 +49,23 @@ def read_holder(root: Path) -> LockInfo | None:
     return info
 
 
-def acquire(root: Path, user: str) -> FileLock:
+def acquire(root: Path, user: str) -> Lock:
     """Take the write lock of the store at ``root`` or raise :class:`StoreLockedError`."""
-    lock = FileLock(str(root / ".lock"), timeout=0)
+    path = root / ".lock"
     # A holder that has just taken the lock may not have written lock.json yet (or a dead one's
     # is still there): wait briefly for a live holder to name itself, so the message is right
     # and a lock held only for a moment (a lock_holder probe) does not refuse this open.
     deadline = time.monotonic() + HOLDER_WAIT
-    while True:
-        try:
-            lock.acquire()
-            break
-        except Timeout:
-            holder = read_holder(root)
-            if holder is None and time.monotonic() < deadline:
-                time.sleep(0.01)
-                continue
-            who = holder.describe() if holder else "another process"
-            raise StoreLockedError(
-                f"The store {root} is in use by {who}; close that annotator first "
-                "or open this one with --readonly."
-            ) from None
+    while (lock := try_lock(path)) is None:
+        holder = read_holder(root)
+        if holder is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+            continue
+        who = holder.describe() if holder else "another process"
+        raise StoreLockedError(
+            f"The store {root} is in use by {who}; close that annotator first "
+            "or open this one with --readonly."
+        )
     info = {"user": user, "pid": os.getpid(), "host": socket.gethostname(), "since": utc_now()}
     # Not fsynced: it only names the live holder, and after a crash the lock itself is gone (a
     # stale file names a dead process and is ignored). Saves two fsyncs on every writable open.
@@ -78,7 +74,7 @@ def acquire(root: Path, user: str) -> FileLock:
     return lock
 
 
-def release(root: Path, lock: FileLock | None) -> None:
+def release(root: Path, lock: Lock | None) -> None:
     """Give the lock back (and forget who held it)."""
     if lock is not None and lock.is_locked:
         (root / "lock.json").unlink(missing_ok=True)
@@ -87,15 +83,14 @@ def release(root: Path, lock: FileLock | None) -> None:
 
 def holder(root: Path) -> LockInfo | None:
     """Who holds the write lock now, or None when nobody does."""
-    probe = FileLock(str(root / ".lock"), timeout=0)
     try:
-        probe.acquire()
-    except Timeout:
-        deadline = time.monotonic() + HOLDER_WAIT
-        while (named := read_holder(root)) is None and time.monotonic() < deadline:
-            time.sleep(0.01)
-        return named or LockInfo(user="unknown", pid=0, host="unknown", since="unknown")
+        probe = try_lock(root / ".lock")
     except OSError:
         return None
-    probe.release()
-    return None
+    if probe is not None:
+        probe.release()
+        return None
+    deadline = time.monotonic() + HOLDER_WAIT
+    while (named := read_holder(root)) is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return named or LockInfo(user="unknown", pid=0, host="unknown", since="unknown")

@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from filelock import FileLock
 from pydantic import ValidationError
 
 from annotator.core import index, lock
@@ -43,6 +42,7 @@ from annotator.core.errors import (
 )
 from annotator.core.history import replay
 from annotator.core.lock import LockInfo
+from annotator.core.lockfile import Lock
 from annotator.core.model import (
     DEFAULT_LABELS,
     MANUAL_ORIGIN,
@@ -110,7 +110,7 @@ def _make_dirs(folder: Path) -> None:
 class Store:
     """A folder of per-document TinyDB files. Use :meth:`open`; close it (or use ``with``)."""
 
-    def __init__(self, root: Path, user: str, readonly: bool, lock: FileLock | None) -> None:
+    def __init__(self, root: Path, user: str, readonly: bool, lock: Lock | None) -> None:
         self.root = root
         self._docs = root / "docs"
         self.user = user
@@ -156,7 +156,7 @@ class Store:
                     f"{root} is not an annotation store (it has no store.json) and is not empty; "
                     "choose another --store folder."
                 )
-        held: FileLock | None = None
+        held: Lock | None = None
         if not readonly:
             _make_dirs(root)
             held = lock.acquire(root, user)
