@@ -95,3 +95,59 @@ async def test_wrapping_follows_the_width(big_store: Store) -> None:
         assert current is not None
         await pilot.press("n")
         assert view.current_span is not None and view.current_span != current
+
+
+async def test_a_cursor_leaving_the_view_is_brought_a_third_of_the_way_down(
+    big_store: Store,
+) -> None:
+    """Walking the spans with ``n`` keeps the view still while the cursor is in it and brings
+    the cursor a third of the way down when it leaves: a scroll every screenful, not every key
+    (each scroll redraws the whole view). ``p`` back past the top does the same upwards."""
+    app = app_for(big_store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        view = app.screen.query_one("#doc", DocView)
+        height = view.scrollable_content_region.height
+        layout = view._layout
+        assert layout is not None
+        spans = big_store.get("big").sorted_spans()
+
+        def place() -> tuple[int, int]:
+            span = view.current_span
+            assert span is not None
+            return layout.row_of(span.start), round(view.scroll_offset.y)
+
+        # the last span a line clear of the bottom edge, 20 screens down the document
+        top = 20 * height
+        view.scroll_to(y=top, animate=False, immediate=True)
+        last = max((s for s in spans if layout.rows_of(s.start, s.stop).stop < top + height),
+                   key=lambda s: s.start)
+        view.cursor = last.id
+        await pilot.pause()
+        assert place() == (layout.row_of(last.start), top)  # in view: no scroll
+
+        presses: list[int] = []
+        count = 0
+        while len(presses) < 2:
+            _, before = place()
+            await pilot.press("n")
+            count += 1
+            row, top = place()
+            assert top < row < top + height - 1  # in view, a line clear of either edge
+            if top != before:
+                assert row - top == height // 3
+                presses.append(count)
+                count = 0
+        assert presses[0] == 1  # the first span past the edge scrolled the view
+        assert presses[1] > 5  # then a run of keys with the view still
+
+        for _ in range(height):
+            _, before = place()
+            await pilot.press("p")
+            row, top = place()
+            assert top <= row < top + height
+            if top < before:
+                assert row - top == height // 3
+                break
+        else:
+            raise AssertionError("the view never scrolled back up")

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from rich.segment import Segment
 from rich.style import Style
 from textual.cache import LRUCache
-from textual.geometry import Region, Size, Spacing
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -322,13 +322,23 @@ class DocView(ScrollView, can_focus=True):
             self._reveal_range(span.start, span.stop)
 
     def _reveal_range(self, start: int, stop: int) -> None:
+        """Scroll the rows of ``start``-``stop`` into view. Rows in view (a line clear of either
+        edge) stay where they are; rows out of view are brought a third of the way down, with
+        the text after them in sight. Reviewing top to bottom, the next screenful of spans then
+        needs no scroll, where keeping the cursor at the edge scrolled on nearly every key (and
+        a scroll redraws the whole view)."""
         if self._layout is None:
             return
         rows = self._layout.rows_of(start, stop)
         height = max(self.scrollable_content_region.height, 1)
-        region = Region(0, rows.start, 1, min(len(rows), height))
-        spacing = Spacing(1, 0, 1, 0) if len(rows) + 2 <= height else None
-        self.scroll_to_region(region, animate=False, spacing=spacing, immediate=True)
+        if len(rows) + 2 > height:  # taller than the view: show its start
+            region = Region(0, rows.start, 1, min(len(rows), height))
+            self.scroll_to_region(region, animate=False, immediate=True)
+            return
+        top = round(self.scroll_offset.y)
+        if top + 1 <= rows.start and rows.stop + 1 <= top + height:
+            return
+        self.scroll_to(y=max(rows.start - height // 3, 0), animate=False, immediate=True)
 
     def _refresh_spans(self, spans: Iterable[Span]) -> None:
         self._refresh_ranges((s.start, s.stop) for s in spans)
