@@ -39,8 +39,8 @@ _OPEN_FLAGS = (
     | getattr(os, "O_CLOEXEC", 0)  # a program started by this one does not inherit it
 )
 
-_held: dict[int, int] = {}
-"""Descriptors that hold a lock, and the process that took each (for :func:`_after_fork`)."""
+_held: set[int] = set()
+"""Descriptors holding a lock in this process (a forked child closes them: :func:`_after_fork`)."""
 
 
 class Lock(Protocol):
@@ -73,8 +73,6 @@ class Flock:
         :class:`FileLockUnavailable` for anything unusual (see the module's docstring)."""
         if fcntl is None:  # pragma: no cover - Windows
             raise FileLockUnavailable
-        if self.is_locked:
-            return True
         try:
             fd = os.open(self.path, _OPEN_FLAGS, MODE)
         except OSError:
@@ -90,14 +88,14 @@ class Flock:
             os.close(fd)
             raise FileLockUnavailable
         self._fd, self._pid = fd, os.getpid()
-        _held[fd] = self._pid
+        _held.add(fd)
         return True
 
     def release(self) -> None:
         fd, self._fd = self._fd, None
         if fd is None or self._pid != os.getpid():
             return  # never held, or held by the process this one was forked from
-        _held.pop(fd, None)
+        _held.discard(fd)
         try:
             fcntl.flock(fd, fcntl.LOCK_UN)
         finally:
@@ -140,15 +138,13 @@ def try_lock(path: Path) -> Lock | None:
 
 
 def _after_fork() -> None:
-    """In a forked child: close the inherited copies of the parent's lock descriptors."""
-    pid = os.getpid()
-    for fd, owner in list(_held.items()):
-        if owner != pid:
-            del _held[fd]
-            try:
-                os.close(fd)
-            except OSError:
-                pass
+    """In a forked child: close the inherited copies of the parent's lock descriptors (right
+    after the fork, every descriptor in :data:`_held` is one)."""
+    while _held:
+        try:
+            os.close(_held.pop())
+        except OSError:
+            pass
 
 
 if hasattr(os, "register_at_fork"):
