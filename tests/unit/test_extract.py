@@ -212,11 +212,12 @@ def shuffled_news(seed_texts: dict[str, str], count: int) -> list[str]:
     return ["\n\n".join(rng.sample(lines, 8)) for _ in range(count)]
 
 
-def test_morphology_of_entity_sentences_gives_the_whole_texts_normal_forms(
+def test_the_extractor_gives_the_whole_pipelines_spans_and_normal_forms(
     natasha: NatashaExtractor, seed_texts: dict[str, str]
 ) -> None:
-    """The extractor tags morphology only in sentences that hold an entity; the spans and normal
-    forms are those of natasha's whole-text tagging, on every seed and 40 shuffled texts."""
+    """The extractor tags morphology only around entities (``core/natasha_pipeline.py``); the spans
+    and normal forms are those of natasha's whole-text tagging, on every seed and 40 shuffled
+    texts (which hold sentences without any entity)."""
     texts = [*seed_texts.values(), *shuffled_news(seed_texts, 40)]
     for text in texts:
         drafts = natasha.extract(text)

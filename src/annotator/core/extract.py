@@ -40,6 +40,7 @@ from annotator.core.errors import AnnotatorError, ExtractionError
 from annotator.core.forking import can_fork
 from annotator.core.gcpause import paused_gc
 from annotator.core.model import SpanDraft
+from annotator.core.natasha_pipeline import Pipeline, pipeline_for, plain_spans
 from annotator.core.store import Store
 
 ProgressCallback = Callable[[int, int, str], None]
@@ -99,12 +100,22 @@ class Extractor(Protocol):
 
 @dataclass
 class _NatashaModels:
-    """natasha's loaded components (untyped library objects)."""
+    """natasha's loaded components (untyped library objects), and the shortcut pipeline over
+    them when the installed releases are the checked ones (see :mod:`natasha_pipeline`)."""
 
     segmenter: Any
     morph_tagger: Any
     ner_tagger: Any
     morph_vocab: Any
+    pipeline: Pipeline | None = None
+
+    def spans(self, text: str) -> list[Any]:
+        """natasha's normalized spans of ``text`` (the same from either path)."""
+        if self.pipeline is not None:
+            return self.pipeline.spans(text)
+        return plain_spans(
+            text, self.segmenter, self.ner_tagger, self.morph_tagger, self.morph_vocab
+        )
 
 
 def _installed_version(package: str) -> str:
@@ -135,39 +146,18 @@ def _load_natasha_models() -> _NatashaModels:
         )
 
         embedding = NewsEmbedding()
-        return _NatashaModels(
+        models = _NatashaModels(
             segmenter=Segmenter(),
             morph_tagger=NewsMorphTagger(embedding),
             ner_tagger=NewsNERTagger(embedding),
             morph_vocab=MorphVocab(),
         )
+        models.pipeline = pipeline_for(
+            models.segmenter, models.ner_tagger, models.morph_tagger, models.morph_vocab
+        )
+        return models
     except (ImportError, OSError) as err:
         raise ExtractionError(f"natasha could not load its models ({err}).") from err
-
-
-def _tag_morph_of_entity_sentences(doc: Any, tagger: Any) -> None:
-    """natasha's ``doc.tag_morph(tagger)``, on the sentences that an entity overlaps only.
-
-    The morphology tags are read by one thing here, ``span.normalize``, and only for the span's
-    own tokens. The tagger reads each sentence on its own (a batch's padding is masked out), so a
-    sentence's tags do not depend on which others are tagged with it: the normal forms are the
-    ones the whole text's tagging gives (tests compare both on the seeds and generated news).
-    Tagging is about half of natasha's time per document and a third of a news text's sentences
-    hold no entity: ~14% less work per document.
-    """
-    spans = [(span.start, span.stop) for span in doc.spans]
-    sents = [
-        sent
-        for sent in doc.sents
-        if any(start < sent.stop and sent.start < stop for start, stop in spans)
-    ]
-    if not sents:
-        return
-    markups = tagger.map([[token.text for token in sent.tokens] for sent in sents])
-    for sent, markup in zip(sents, markups, strict=True):
-        for target, source in zip(sent.tokens, markup.tokens, strict=True):
-            target.pos = source.pos
-            target.feats = source.feats
 
 
 class NatashaExtractor(Extractor):
@@ -195,21 +185,13 @@ class NatashaExtractor(Extractor):
 
     def extract(self, text: str) -> list[SpanDraft]:
         """natasha's spans on the exact text; raises if an offset does not match its surface."""
-        models = self._load()
-        from natasha import Doc
-
-        doc = Doc(text)
-        doc.segment(models.segmenter)
-        doc.tag_ner(models.ner_tagger)
-        _tag_morph_of_entity_sentences(doc, models.morph_tagger)
         drafts: list[SpanDraft] = []
-        for span in doc.spans:
+        for span in self._load().spans(text):
             if text[span.start : span.stop] != span.text:
                 raise ExtractionError(
                     f"natasha reported {span.text!r} at {span.start}..{span.stop}, but the text "
                     f"there is {text[span.start : span.stop]!r}; its offsets cannot be trusted."
                 )
-            span.normalize(models.morph_vocab)
             drafts.append(
                 SpanDraft(
                     start=span.start, stop=span.stop, label=span.type, normal=span.normal or None
