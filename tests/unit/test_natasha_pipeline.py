@@ -261,3 +261,16 @@ def test_the_extractor_uses_whichever_path_it_has(models: _NatashaModels, texts:
     text = texts[0]
     plain = replace(models, pipeline=None)
     assert described(plain.spans(text)) == described(models.spans(text))
+
+
+@pytest.mark.slow
+def test_the_pipeline_on_many_more_shuffled_texts(
+    models: _NatashaModels, pipeline: Pipeline
+) -> None:
+    """300 more texts of 4-12 seed lines, from every Russian seed (``pytest -m slow``)."""
+    seeds = [doc.text for doc in load_corpus([SEEDS]).documents if doc.lang == "ru"]
+    lines = [line for text in seeds for line in text.split("\n") if line.strip()]
+    rng = random.Random(23)
+    for _ in range(300):
+        text = "\n".join(rng.sample(lines, rng.randint(4, 12)))
+        assert described(pipeline.spans(text)) == described(whole_pipeline(models, text).spans)
