@@ -34,6 +34,7 @@ from annotator.core.extract import (
 )
 from annotator.core.model import Document, SpanDraft
 from annotator.core.store import Store
+from tests.unit.test_natasha_pipeline import whole_pipeline
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 SEED_IDS = sorted(path.stem for path in SEEDS.glob("*.txt"))
@@ -187,16 +188,8 @@ def test_natasha_pickles_without_its_models(natasha: NatashaExtractor) -> None:
 
 def natasha_whole_text(natasha: NatashaExtractor, text: str) -> list[tuple[int, int, str, str]]:
     """natasha as its README shows it: the whole text tagged for morphology, then normalized."""
-    from natasha import Doc
-
-    models = natasha._load()
-    doc = Doc(text)
-    doc.segment(models.segmenter)
-    doc.tag_morph(models.morph_tagger)
-    doc.tag_ner(models.ner_tagger)
-    for span in doc.spans:
-        span.normalize(models.morph_vocab)
-    return [(s.start, s.stop, s.type, s.normal) for s in doc.spans]
+    spans = whole_pipeline(natasha._load(), text).spans
+    return [(s.start, s.stop, s.type, s.normal) for s in spans]
 
 
 def shuffled_news(seed_texts: dict[str, str], count: int) -> list[str]:
