@@ -333,6 +333,30 @@ def test_corrupt_store_meta_is_refused_and_kept(root: Path) -> None:
     assert (root / "store.json").read_bytes() == b"{not json"
 
 
+def test_store_meta_that_only_json_reads_opens_and_survives_a_change(root: Path) -> None:
+    """What a user or a newer version may leave in store.json that orjson refuses (an integer
+    past 64 bits, NaN) opens, and a label change writes it back as it was."""
+    Store.open(root, user="anna").close()
+    meta = json.loads((root / "store.json").read_text())
+    meta.update(big=2**70, ratio=float("nan"))
+    (root / "store.json").write_text(json.dumps(meta))
+    with Store.open(root, user="anna") as s:
+        s.set_labels(["PER", "LOC", "ORG", "MISC"])
+    text = (root / "store.json").read_text()
+    assert str(2**70) in text and "NaN" in text
+    with Store.open(root, user="anna") as s:
+        assert s.labels.labels == ["PER", "LOC", "ORG", "MISC"]
+
+
+@pytest.mark.parametrize("data", [b"\xef\xbb\xbf{}", b"\xff{}", b"[" * 5000 + b"]" * 5000, b"[]"])
+def test_unreadable_store_meta_of_every_kind_is_refused(root: Path, data: bytes) -> None:
+    Store.open(root, user="anna").close()
+    (root / "store.json").write_bytes(data)
+    with pytest.raises(StoreCorruptError):
+        Store.open(root, user="anna")
+    assert (root / "store.json").read_bytes() == data
+
+
 def test_redo_never_overwrites_a_span_made_after_the_undo(store: Store) -> None:
     _, added = store.add_span("d1", 52, 59, "PER")
     store.undo("d1")
