@@ -13,13 +13,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from annotator.core.corpus import load_corpus
-from annotator.core.extract import NatashaExtractor, _NatashaModels
+from annotator.core.extract import NatashaExtractor
 from annotator.core.fast_tokens import fast_token_starts, razdel_rules
 from annotator.core.natasha_pipeline import (
-    Pipeline,
-    pipeline_for,
-    plain_spans,
+    NatashaModels,
+    Shortcuts,
     receptive_radius,
+    shortcuts_for,
     token_bounds,
     viterbi,
     windows_around,
@@ -35,7 +35,7 @@ TEXTS = st.lists(ALPHABET, max_size=60).map("".join)
 
 
 @pytest.fixture(scope="module")
-def models() -> _NatashaModels:
+def models() -> NatashaModels:
     extractor = NatashaExtractor()
     extractor.prepare()
     assert extractor._models is not None
@@ -43,9 +43,9 @@ def models() -> _NatashaModels:
 
 
 @pytest.fixture(scope="module")
-def pipeline(models: _NatashaModels) -> Pipeline:
-    assert models.pipeline is not None, "the installed natasha is not the release checked"
-    return models.pipeline
+def shortcuts(models: NatashaModels) -> Shortcuts:
+    assert models.shortcuts is not None, "the installed natasha is not the release checked"
+    return models.shortcuts
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +57,7 @@ def texts() -> list[str]:
     return [*seeds, *("\n\n".join(rng.sample(lines, 8)) for _ in range(40))]
 
 
-def whole_pipeline(models: _NatashaModels, text: str) -> Any:
+def whole_pipeline(models: NatashaModels, text: str) -> Any:
     """natasha as its README shows it: segment, morphology of every sentence, NER, normalize."""
     from natasha import Doc
 
@@ -85,43 +85,42 @@ def described(spans: list[Any]) -> list[tuple[Any, ...]]:
 
 
 # ---------------------------------------------------------------------- the whole pipeline
-def test_the_pipeline_gives_natashas_spans_tokens_tags_and_normal_forms(
-    models: _NatashaModels, pipeline: Pipeline, texts: list[str]
+def test_the_shortcuts_give_natashas_spans_tokens_tags_and_normal_forms(
+    models: NatashaModels, shortcuts: Shortcuts, texts: list[str]
 ) -> None:
     """Spans, their tokens, those tokens' morphology tags and the normal forms are exactly
     natasha's whole pipeline's, on every seed and the shuffled texts."""
     spans = 0
     for text in texts:
         expected = described(whole_pipeline(models, text).spans)
-        assert described(pipeline.spans(text)) == expected
+        assert described(models.spans(text)) == expected
         spans += len(expected)
     assert spans > 500
 
 
-def test_natashas_own_calls_give_the_same_answer(models: _NatashaModels, texts: list[str]) -> None:
+def test_natashas_own_calls_give_the_same_answer(models: NatashaModels, texts: list[str]) -> None:
     """The path taken with other natasha releases: natasha's calls, entity sentences tagged."""
     for text in texts[:12]:
-        plain = plain_spans(
-            text, models.segmenter, models.ner_tagger, models.morph_tagger, models.morph_vocab
-        )
-        assert described(plain) == described(whole_pipeline(models, text).spans)
+        assert described(models.plain_spans(text)) == described(whole_pipeline(models, text).spans)
 
 
-def test_windows_leave_most_tokens_untagged(pipeline: Pipeline, texts: list[str]) -> None:
+def test_windows_leave_most_tokens_untagged(
+    models: NatashaModels, shortcuts: Shortcuts, texts: list[str]
+) -> None:
     """The comparison above is not vacuous: windows skip tokens that entity sentences hold."""
     from natasha.doc import DocSent, DocToken, envelop_sent_tokens
 
     skipped = 0
     for text in texts:
-        tokens = [DocToken(a, b, text[a:b]) for a, b in pipeline.tokens(text)]
-        sents = [DocSent(s.start, s.stop, s.text) for s in pipeline.segmenter.sentenize(text)]
+        tokens = [DocToken(a, b, text[a:b]) for a, b in models.tokens(text, shortcuts)]
+        sents = [DocSent(s.start, s.stop, s.text) for s in models.segmenter.sentenize(text)]
         envelop_sent_tokens(tokens, sents)
-        spans = pipeline.spans(text)
+        spans = models.spans(text)
         needed = {(t.start, t.stop) for span in spans for t in span.tokens}
         for sent in sents:
             positions = [k for k, t in enumerate(sent.tokens) if (t.start, t.stop) in needed]
             covered = sum(
-                h - lo for lo, h in windows_around(positions, pipeline.radius, len(sent.tokens))
+                h - lo for lo, h in windows_around(positions, shortcuts.radius, len(sent.tokens))
             )
             if positions:
                 skipped += len(sent.tokens) - covered
@@ -129,25 +128,25 @@ def test_windows_leave_most_tokens_untagged(pipeline: Pipeline, texts: list[str]
 
 
 def test_a_smaller_radius_would_change_tags(
-    models: _NatashaModels, pipeline: Pipeline, texts: list[str]
+    models: NatashaModels, shortcuts: Shortcuts, texts: list[str]
 ) -> None:
     """The radius is tight: one token less either side and some tags differ from natasha's."""
     from dataclasses import replace
 
-    narrower = replace(pipeline, radius=pipeline.radius - 1)
+    narrower = replace(models, shortcuts=replace(shortcuts, radius=shortcuts.radius - 1))
     assert any(
         described(narrower.spans(text)) != described(whole_pipeline(models, text).spans)
         for text in texts
     )
 
 
-def test_blank_texts_have_no_spans(pipeline: Pipeline) -> None:
-    assert pipeline.spans("") == []
-    assert pipeline.spans(" \r\n\u00a0\n") == []
+def test_blank_texts_have_no_spans(models: NatashaModels, shortcuts: Shortcuts) -> None:
+    assert models.spans("") == []
+    assert models.spans(" \r\n\u00a0\n") == []
 
 
-def test_a_text_without_sentences_to_tag(pipeline: Pipeline) -> None:
-    assert pipeline.spans("и, и. а") == []
+def test_a_text_without_entities(models: NatashaModels, shortcuts: Shortcuts) -> None:
+    assert models.spans("и, и. а") == []
 
 
 # ---------------------------------------------------------------------- one tokenization
@@ -161,19 +160,24 @@ def test_token_bounds_are_razdels_tokens(text: str) -> None:
     assert token_bounds(text, fast_token_starts(text, rules)) == expected
 
 
-def test_token_bounds_of_the_texts(pipeline: Pipeline, texts: list[str]) -> None:
+def test_token_bounds_of_the_texts(
+    models: NatashaModels, shortcuts: Shortcuts, texts: list[str]
+) -> None:
     from razdel import tokenize
 
-    assert pipeline.rules is not None
+    assert shortcuts.rules is not None
     for text in texts:
-        assert pipeline.tokens(text) == [(t.start, t.stop) for t in tokenize(text)]
+        assert models.tokens(text, shortcuts) == [(t.start, t.stop) for t in tokenize(text)]
 
 
-def test_without_the_checked_razdel_razdel_tokenizes(pipeline: Pipeline) -> None:
+def test_without_the_checked_razdel_razdel_tokenizes(
+    models: NatashaModels, shortcuts: Shortcuts
+) -> None:
     from dataclasses import replace
 
     text = "Привет, мир! 1.5 кг"
-    assert replace(pipeline, rules=None).tokens(text) == pipeline.tokens(text)
+    razdel = replace(shortcuts, rules=None)
+    assert models.tokens(text, razdel) == models.tokens(text, shortcuts)
 
 
 # ---------------------------------------------------------------------- windows
@@ -200,12 +204,12 @@ def test_every_position_has_its_radius_inside_one_window(positions: list[int], r
     assert all(a[1] < b[0] for a, b in zip(windows, windows[1:], strict=False))
 
 
-def test_the_morphology_models_radius(models: _NatashaModels) -> None:
+def test_the_morphology_models_radius(models: NatashaModels) -> None:
     """natasha's news morphology model: three convolutions of kernel 3."""
     assert receptive_radius(models.morph_tagger.infer.model) == 3
 
 
-def test_a_model_of_another_shape_has_no_radius(models: _NatashaModels) -> None:
+def test_a_model_of_another_shape_has_no_radius(models: NatashaModels) -> None:
     from dataclasses import dataclass
 
     @dataclass
@@ -222,7 +226,7 @@ def test_a_model_of_another_shape_has_no_radius(models: _NatashaModels) -> None:
 
 # ---------------------------------------------------------------------- the CRF decoder
 @pytest.mark.parametrize("seed", range(20))
-def test_viterbi_is_slovnets_decode(models: _NatashaModels, seed: int) -> None:
+def test_viterbi_is_slovnets_decode(models: NatashaModels, seed: int) -> None:
     """Random emissions in padded batches, some in small integers so that scores tie."""
     crf = models.ner_tagger.infer.model.head.crf
     rng = np.random.default_rng(seed)
@@ -241,7 +245,7 @@ def test_viterbi_is_slovnets_decode(models: _NatashaModels, seed: int) -> None:
 
 # ---------------------------------------------------------------------- when it is used
 def test_other_releases_get_natashas_own_calls(
-    models: _NatashaModels, monkeypatch: pytest.MonkeyPatch
+    models: NatashaModels, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     real = importlib.metadata.version
 
@@ -249,23 +253,22 @@ def test_other_releases_get_natashas_own_calls(
         return "0.7.0" if name == "slovnet" else real(name)
 
     monkeypatch.setattr(importlib.metadata, "version", version)
-    parts = (models.segmenter, models.ner_tagger, models.morph_tagger, models.morph_vocab)
-    assert pipeline_for(*parts) is None
+    assert shortcuts_for(models) is None
     monkeypatch.undo()
-    assert pipeline_for(*parts) is not None
+    assert shortcuts_for(models) is not None
 
 
-def test_the_extractor_uses_whichever_path_it_has(models: _NatashaModels, texts: list[str]) -> None:
+def test_the_extractor_uses_whichever_path_it_has(models: NatashaModels, texts: list[str]) -> None:
     from dataclasses import replace
 
     text = texts[0]
-    plain = replace(models, pipeline=None)
+    plain = replace(models, shortcuts=None)
     assert described(plain.spans(text)) == described(models.spans(text))
 
 
 @pytest.mark.slow
-def test_the_pipeline_on_many_more_shuffled_texts(
-    models: _NatashaModels, pipeline: Pipeline
+def test_the_shortcuts_on_many_more_shuffled_texts(
+    models: NatashaModels, shortcuts: Shortcuts
 ) -> None:
     """300 more texts of 4-12 seed lines, from every Russian seed (``pytest -m slow``)."""
     seeds = [doc.text for doc in load_corpus([SEEDS]).documents if doc.lang == "ru"]
@@ -273,4 +276,4 @@ def test_the_pipeline_on_many_more_shuffled_texts(
     rng = random.Random(23)
     for _ in range(300):
         text = "\n".join(rng.sample(lines, rng.randint(4, 12)))
-        assert described(pipeline.spans(text)) == described(whole_pipeline(models, text).spans)
+        assert described(models.spans(text)) == described(whole_pipeline(models, text).spans)

@@ -40,7 +40,7 @@ from annotator.core.errors import AnnotatorError, ExtractionError
 from annotator.core.forking import can_fork
 from annotator.core.gcpause import paused_gc
 from annotator.core.model import SpanDraft
-from annotator.core.natasha_pipeline import Pipeline, pipeline_for, plain_spans
+from annotator.core.natasha_pipeline import NatashaModels, shortcuts_for
 from annotator.core.store import Store
 
 ProgressCallback = Callable[[int, int, str], None]
@@ -98,26 +98,6 @@ class Extractor(Protocol):
         return [self.extract(text) for text in texts]
 
 
-@dataclass
-class _NatashaModels:
-    """natasha's loaded components (untyped library objects), and the shortcut pipeline over
-    them when the installed releases are the checked ones (see :mod:`natasha_pipeline`)."""
-
-    segmenter: Any
-    morph_tagger: Any
-    ner_tagger: Any
-    morph_vocab: Any
-    pipeline: Pipeline | None = None
-
-    def spans(self, text: str) -> list[Any]:
-        """natasha's normalized spans of ``text`` (the same from either path)."""
-        if self.pipeline is not None:
-            return self.pipeline.spans(text)
-        return plain_spans(
-            text, self.segmenter, self.ner_tagger, self.morph_tagger, self.morph_vocab
-        )
-
-
 def _installed_version(package: str) -> str:
     """The installed version of ``package``, read from its metadata (without importing it)."""
     try:
@@ -128,7 +108,7 @@ def _installed_version(package: str) -> str:
         ) from None
 
 
-def _load_natasha_models() -> _NatashaModels:
+def _load_natasha_models() -> NatashaModels:
     """Import natasha and load its news models (about a second; they ship with the package)."""
     if "numpy" not in sys.modules:
         # One BLAS thread unless the user chose otherwise: natasha's small matrix products run
@@ -146,15 +126,13 @@ def _load_natasha_models() -> _NatashaModels:
         )
 
         embedding = NewsEmbedding()
-        models = _NatashaModels(
+        models = NatashaModels(
             segmenter=Segmenter(),
             morph_tagger=NewsMorphTagger(embedding),
             ner_tagger=NewsNERTagger(embedding),
             morph_vocab=MorphVocab(),
         )
-        models.pipeline = pipeline_for(
-            models.segmenter, models.ner_tagger, models.morph_tagger, models.morph_vocab
-        )
+        models.shortcuts = shortcuts_for(models)
         return models
     except (ImportError, OSError) as err:
         raise ExtractionError(f"natasha could not load its models ({err}).") from err
@@ -168,7 +146,7 @@ class NatashaExtractor(Extractor):
 
     def __init__(self) -> None:
         self.version = _installed_version("natasha")
-        self._models: _NatashaModels | None = None
+        self._models: NatashaModels | None = None
 
     @property
     def loaded(self) -> bool:
@@ -178,7 +156,7 @@ class NatashaExtractor(Extractor):
     def prepare(self) -> None:
         self._load()
 
-    def _load(self) -> _NatashaModels:
+    def _load(self) -> NatashaModels:
         if self._models is None:
             self._models = _load_natasha_models()
         return self._models

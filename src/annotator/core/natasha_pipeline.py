@@ -21,8 +21,9 @@ three things the answer does not need:
 Together about 30% less work per document on seed-sized news (``bench/extraction.py``), and the
 same spans and normal forms, compared with natasha's whole pipeline in the tests on the seeds and
 generated news. The shortcuts reach into slovnet's model objects, so they are used only with the
-releases checked here (:data:`CHECKED`) and models of the expected structure; otherwise
-:func:`plain_spans` (natasha's own calls, morphology of entity sentences only) gives the answer.
+releases checked here (:data:`CHECKED`) and models of the expected structure
+(:func:`shortcuts_for`); otherwise natasha's own calls give the answer (morphology of entity
+sentences only: :meth:`NatashaModels.plain_spans`).
 """
 
 from __future__ import annotations
@@ -36,24 +37,37 @@ from typing import Any
 from annotator.core.fast_tokens import Rules, fast_token_starts, razdel_rules
 
 CHECKED = {"natasha": "1.6.0", "slovnet": "0.6.0"}
-"""The releases whose internals :class:`Pipeline` uses (tests compare it with natasha's calls)."""
+"""The releases whose internals the shortcuts use (tests compare them with natasha's calls)."""
 
 _RUN = re.compile(r"\S+")
 
 
 @dataclass(frozen=True)
-class Pipeline:
-    """natasha's pipeline for one set of loaded models, with the shortcuts above."""
+class Shortcuts:
+    """What the shortcuts need beyond the models: the morphology tagger's receptive radius, and
+    razdel's rules when the installed razdel is the one :mod:`fast_tokens` reproduces."""
 
-    segmenter: Any
-    ner_tagger: Any
-    morph_tagger: Any
-    morph_vocab: Any
     radius: int
     rules: Rules | None
 
+
+@dataclass
+class NatashaModels:
+    """natasha's loaded components (untyped library objects), and the shortcuts when the
+    installed releases are the checked ones."""
+
+    segmenter: Any
+    morph_tagger: Any
+    ner_tagger: Any
+    morph_vocab: Any
+    shortcuts: Shortcuts | None = None
+
     def spans(self, text: str) -> list[Any]:
-        """natasha's ``DocSpan`` list for ``text``, each normalized (``span.normal``)."""
+        """natasha's ``DocSpan`` list for ``text``, each normalized (``span.normal``): the same
+        with or without the shortcuts."""
+        shortcuts = self.shortcuts
+        if shortcuts is None:
+            return self.plain_spans(text)
         from natasha.doc import (
             DocSent,
             DocSpan,
@@ -65,7 +79,9 @@ class Pipeline:
 
         if not text.strip():  # as natasha's tag_ner: no entity in blank text
             return []
-        tokens = [DocToken(start, stop, text[start:stop]) for start, stop in self.tokens(text)]
+        tokens = [
+            DocToken(start, stop, text[start:stop]) for start, stop in self.tokens(text, shortcuts)
+        ]
         tags = self.ner_tags([token.text for token in tokens])
         spans = [
             DocSpan(span.start, span.stop, span.type, text[span.start : span.stop])
@@ -75,16 +91,28 @@ class Pipeline:
         sents = [DocSent(s.start, s.stop, s.text) for s in self.segmenter.sentenize(text)]
         envelop_sent_tokens(tokens, sents)
         needed = {id(token) for span in spans for token in span.tokens}
-        self.tag_windows([sent.tokens for sent in sents], needed)
+        self.tag_windows([sent.tokens for sent in sents], needed, shortcuts.radius)
         for span in spans:
             span.normalize(self.morph_vocab)
         return spans
 
-    def tokens(self, text: str) -> list[tuple[int, int]]:
+    def plain_spans(self, text: str) -> list[Any]:
+        """natasha's own calls (morphology of entity sentences only), for releases not checked."""
+        from natasha import Doc
+
+        doc = Doc(text)
+        doc.segment(self.segmenter)
+        doc.tag_ner(self.ner_tagger)
+        tag_morph_of_entity_sentences(doc, self.morph_tagger)
+        for span in doc.spans:
+            span.normalize(self.morph_vocab)
+        return list(doc.spans)
+
+    def tokens(self, text: str, shortcuts: Shortcuts) -> list[tuple[int, int]]:
         """razdel's tokens of the whole text, as ``(start, stop)``."""
-        if self.rules is None:
+        if shortcuts.rules is None:
             return [(token.start, token.stop) for token in self.segmenter.tokenize(text)]
-        return token_bounds(text, fast_token_starts(text, self.rules))
+        return token_bounds(text, fast_token_starts(text, shortcuts.rules))
 
     def ner_tags(self, words: list[str]) -> list[str]:
         """The NER model's BIO tag of each word (slovnet's ``NERInfer`` for one text)."""
@@ -96,16 +124,16 @@ class Pipeline:
         decode = infer.decoder.tags_vocab.decode
         return [decode(tag) for tag in path]
 
-    def tag_windows(self, sentences: Iterable[Sequence[Any]], needed: set[int]) -> None:
+    def tag_windows(
+        self, sentences: Iterable[Sequence[Any]], needed: set[int], radius: int
+    ) -> None:
         """Set ``pos`` and ``feats`` of the tokens in ``needed`` (by ``id``), tagging only the
-        windows of :attr:`radius` tokens around them within each sentence."""
+        windows of ``radius`` tokens around them within each sentence."""
         windows = [
             (tokens, low, high)
             for tokens in sentences
             for low, high in windows_around(
-                [k for k, token in enumerate(tokens) if id(token) in needed],
-                self.radius,
-                len(tokens),
+                [k for k, token in enumerate(tokens) if id(token) in needed], radius, len(tokens)
             )
         ]
         if not windows:
@@ -201,11 +229,9 @@ def receptive_radius(model: Any) -> int | None:
     return radius
 
 
-def pipeline_for(
-    segmenter: Any, ner_tagger: Any, morph_tagger: Any, morph_vocab: Any
-) -> Pipeline | None:
-    """The shortcut pipeline for these models, or None when the installed releases or the
-    models' structure are not the ones checked."""
+def shortcuts_for(models: NatashaModels) -> Shortcuts | None:
+    """The shortcuts for these models, or None when the installed releases or the models'
+    structure are not the ones checked."""
     try:
         versions = {name: importlib.metadata.version(name) for name in CHECKED}
     except importlib.metadata.PackageNotFoundError:
@@ -214,28 +240,13 @@ def pipeline_for(
         return None
     from slovnet.exec.model import CRF, NER
 
-    model = ner_tagger.infer.model
+    model = models.ner_tagger.infer.model
     if type(model) is not NER or type(model.head.crf) is not CRF:
         return None
-    radius = receptive_radius(morph_tagger.infer.model)
+    radius = receptive_radius(models.morph_tagger.infer.model)
     if radius is None:
         return None
-    return Pipeline(segmenter, ner_tagger, morph_tagger, morph_vocab, radius, razdel_rules())
-
-
-def plain_spans(
-    text: str, segmenter: Any, ner_tagger: Any, morph_tagger: Any, morph_vocab: Any
-) -> list[Any]:
-    """natasha's own calls (morphology of entity sentences only), for releases not checked."""
-    from natasha import Doc
-
-    doc = Doc(text)
-    doc.segment(segmenter)
-    doc.tag_ner(ner_tagger)
-    tag_morph_of_entity_sentences(doc, morph_tagger)
-    for span in doc.spans:
-        span.normalize(morph_vocab)
-    return list(doc.spans)
+    return Shortcuts(radius, razdel_rules())
 
 
 def tag_morph_of_entity_sentences(doc: Any, tagger: Any) -> None:
