@@ -158,9 +158,9 @@ def review(
 @click.option(
     "--workers",
     type=click.IntRange(1, 64),
-    default=1,
-    show_default=True,
-    help="Extract in this many processes.",
+    default=None,
+    help="Extract in this many processes (default: one per CPU, at most 4, "
+    "from 16 documents to extract up).",
 )
 @friendly
 def extract(
@@ -168,7 +168,7 @@ def extract(
     store_dir: Path,
     user: str | None,
     labels: str | None,
-    workers: int,
+    workers: int | None,
 ) -> int:
     """Pre-extract entities with natasha (cached in the store) without opening the app."""
     from annotator.commands.extract import run_extract

@@ -200,3 +200,35 @@ def test_worker_processes_with_real_natasha(
             assert sorted((s.start, s.stop, s.label, s.normal) for s in doc.spans) == sorted(
                 (d.start, d.stop, d.label, d.normal) for d in expected
             )
+
+
+@pytest.mark.parametrize(("cpus", "expected"), [(1, 1), (2, 2), (3, 3), (16, 4)])
+def test_by_default_extract_uses_a_process_per_cpu_up_to_four(
+    monkeypatch: pytest.MonkeyPatch, cpus: int, expected: int
+) -> None:
+    monkeypatch.setattr(command, "available_cpus", lambda: cpus)
+    assert command.default_workers() == expected
+
+
+@pytest.mark.parametrize(("given", "expected"), [((), 3), (("--workers", "1"), 1)])
+def test_the_workers_the_command_asks_for(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    shared_natasha: None,
+    given: tuple[str, ...],
+    expected: int,
+) -> None:
+    """Without ``--workers`` the run gets one process per CPU (3 here); ``--workers`` wins."""
+    asked: list[int] = []
+    real = core_extract.extract_into_store
+
+    def spy(*args: object, workers: int, **kwargs: object) -> core_extract.ExtractReport:
+        asked.append(workers)
+        return real(*args, workers=workers, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(command, "available_cpus", lambda: 3)
+    monkeypatch.setattr(command, "extract_into_store", spy)
+    result = run(SEEDS, "--store", tmp_path / "store", *given)
+    assert result.exit_code == 0, result.output
+    assert asked == [expected]
+    assert result.stdout.startswith("5 documents: 4 extracted")

@@ -22,6 +22,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
+from annotator.commands.bulk import available_cpus
 from annotator.core.corpus import CorpusLoad, load_corpus
 from annotator.core.errors import UsageError
 from annotator.core.extract import (
@@ -39,9 +40,10 @@ def run_extract(
     store_dir: Path,
     user: str,
     labels: Sequence[str] | None,
-    workers: int,
+    workers: int | None,
 ) -> int:
-    """Load the corpus, sync it into the store, extract what is missing; 1 if some files failed."""
+    """Load the corpus, sync it into the store, extract what is missing; 1 if some files failed.
+    ``workers`` None: :func:`default_workers`."""
     load = load_corpus(paths)
     _report_load(load)
     if not load.documents:
@@ -53,10 +55,27 @@ def run_extract(
         extractor = NatashaExtractor()
         with _progress_bar(len(doc_ids), extractor.key) as on_progress:
             report = extract_into_store(
-                store, doc_ids, extractor, workers=workers, on_progress=on_progress
+                store,
+                doc_ids,
+                extractor,
+                workers=default_workers() if workers is None else workers,
+                on_progress=on_progress,
             )
     _report_result(report)
     return 1 if load.problems or sync.skipped else 0
+
+
+MAX_DEFAULT_WORKERS = 4
+"""The most worker processes ``extract`` starts unasked. Forked workers share the parent's
+model pages; where processes are spawned instead (macOS, Windows) each loads natasha's models
+itself, ~210 MB and a second apiece."""
+
+
+def default_workers() -> int:
+    """One extraction process per CPU this process may use, at most :data:`MAX_DEFAULT_WORKERS`
+    (``extract_into_store`` keeps runs of fewer than
+    :data:`~annotator.core.extract.POOL_MIN_DOCUMENTS` uncached documents in this process)."""
+    return max(1, min(available_cpus(), MAX_DEFAULT_WORKERS))
 
 
 def _note(line: str) -> None:
