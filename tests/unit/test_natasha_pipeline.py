@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from annotator.core.corpus import load_corpus
@@ -147,6 +147,25 @@ def test_blank_texts_have_no_spans(models: NatashaModels, shortcuts: Shortcuts) 
 
 def test_a_text_without_entities(models: NatashaModels, shortcuts: Shortcuts) -> None:
     assert models.spans("и, и. а") == []
+
+
+SEED_WORDS = sorted(
+    {w for doc in load_corpus([SEEDS]).documents for w in doc.text.split() if len(w) > 1}
+)
+PIECES = st.one_of(
+    st.sampled_from(SEED_WORDS).map(lambda word: word + " "),
+    st.sampled_from(SEED_WORDS),
+    st.sampled_from([" ", "  ", "\n", "\r\n", "\n\n", "\u00a0", "\t"]),
+    st.sampled_from(list(".,!?«»-—–:;()\"'/…") + ["...", "1.5", "93-й", "😀", "\u200b", "ё"]),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(PIECES, min_size=1, max_size=60).map("".join))
+def test_the_shortcuts_on_generated_texts(models: NatashaModels, text: str) -> None:
+    """Seed words glued to punctuation, odd spaces and symbols in random order: the same spans,
+    tokens, tags and normal forms as natasha's whole pipeline."""
+    assert described(models.spans(text)) == described(whole_pipeline(models, text).spans)
 
 
 # ---------------------------------------------------------------------- one tokenization
