@@ -66,9 +66,8 @@ def run_extract(
 
 
 MAX_DEFAULT_WORKERS = 4
-"""The most worker processes ``extract`` starts unasked. Forked workers share the parent's
-model pages; where processes are spawned instead (macOS, Windows) each loads natasha's models
-itself, ~210 MB and a second apiece."""
+"""The most worker processes ``extract`` starts unasked: each loads natasha's models itself
+(~200 MB and half a second to a second apiece, in parallel)."""
 
 
 def default_workers() -> int:
