@@ -67,7 +67,7 @@ def run_extract(
 
 MAX_DEFAULT_WORKERS = 4
 """The most worker processes ``extract`` starts unasked: each loads natasha's models itself
-(~200 MB and half a second to a second apiece, in parallel)."""
+(~270 MB and half a second to a second apiece, in parallel)."""
 
 
 def default_workers() -> int:
