@@ -128,3 +128,23 @@ def test_a_document_twice_in_one_file(store: Store) -> None:
     report = ingest(store, ReadResult(docs), mode="pending", name="r", widen_labels=False)
     assert report.problems == ["document 'k' appears twice in the file; only the first is "
                                "imported."]
+
+
+def test_gold_import_of_a_reviewed_document_rejects_the_pending_rest(store: Store) -> None:
+    """A gold file that says a document is reviewed holds all its entities: the model's pending
+    suggestions it does not hold are rejected, so the document is reviewed and exports as the
+    file had it."""
+    store.load_predictions("k", "natasha-1.6.0", [SpanDraft(start=0, stop=13, label="PER"),
+                                                   SpanDraft(start=25, stop=31, label="ORG")])
+    gold = [ImportedSpan(0, 13, "PER", state="accepted")]
+    report = ingest(store, ReadResult([ImportedDoc("k", None, None, "reviewed", gold)]),
+                    mode="accepted", name="corpus", widen_labels=False)
+    doc = store.get("k")
+    assert doc.status == "reviewed"
+    assert [s.key() for s in doc.spans if s.state == "accepted"] == [(0, 13, "PER")]
+    rejected = [s for s in doc.spans if s.state == "rejected"]
+    assert rejected and all(s.decision == "rejected" and s.annotator == "anna" for s in rejected)
+    assert not any(s.state == "pending" for s in doc.spans)
+    assert report.notes == [f"document 'k': the file says it is reviewed, so its {len(rejected)} "
+                            f"pending span{'' if len(rejected) == 1 else 's'} the file does not "
+                            f"hold {'was' if len(rejected) == 1 else 'were'} rejected."]

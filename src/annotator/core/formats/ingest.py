@@ -11,7 +11,9 @@ labels outside the store's set are refused unless ``widen_labels``. ``accepted``
 gold — their state and decision come from the file (``accepted`` when it does not say), new labels
 widen the store's label set (said once), the document's status comes from the file (``reviewed``
 when it does not say). A stored pending span with the same bounds and label is decided rather
-than duplicated; spans already decided in the store are kept as they are.
+than duplicated; spans already decided in the store are kept as they are. When the file says a
+document is ``reviewed``, its entities are all the document has: the stored spans still pending
+(a model's suggestions the file does not hold) are rejected, and the note says how many.
 """
 
 from __future__ import annotations
@@ -230,6 +232,8 @@ def _load_gold(store: Store, plan: _Plan, name: str, report: IngestReport) -> No
             })
             added += 1
     status: DocStatus = plan.source.status or "reviewed"
+    if plan.source.status == "reviewed":
+        spans = _reject_pending(spans, plan.target, store.user, report)
     pending = sum(1 for s in spans if s.state == "pending")
     if status == "reviewed" and pending:
         status = "in_progress"
@@ -244,3 +248,23 @@ def _load_gold(store: Store, plan: _Plan, name: str, report: IngestReport) -> No
         store.put(existing.model_copy(update={"spans": spans, "status": status}), action="import")
     report.spans += added
     report.documents += 1
+
+
+def _reject_pending(spans: list[Span], doc_id: str, user: str, report: IngestReport) -> list[Span]:
+    """The spans with every one still pending rejected: the file says the document is reviewed,
+    so its entities are all there are (a model's suggestion it does not hold is not one)."""
+    pending = [i for i, s in enumerate(spans) if s.state == "pending"]
+    if not pending:
+        return spans
+    now = utc_now()
+    out = list(spans)
+    for i in pending:
+        out[i] = spans[i].model_copy(
+            update={"state": "rejected", "decision": "rejected", "annotator": user, "time": now}
+        )
+    report.notes.append(
+        f"document {doc_id!r}: the file says it is reviewed, so its {len(pending)} pending "
+        f"span{'' if len(pending) == 1 else 's'} the file does not hold "
+        f"{'was' if len(pending) == 1 else 'were'} rejected."
+    )
+    return out
