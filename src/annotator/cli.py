@@ -280,6 +280,9 @@ def import_(
               help="Scoring scheme; repeat for several (default: strict).")
 @click.option("--all-schemes", is_flag=True, help="Score with every scheme.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.option("--missing-as-empty", is_flag=True,
+              help="Score a GOLD document PRED does not have as one with nothing predicted "
+                   "(default: report it and leave it out).")
 @bulk_workers_option("Split texts into tokens (token scheme)")
 @friendly
 def evaluate(
@@ -288,6 +291,7 @@ def evaluate(
     scheme: tuple[str, ...],
     all_schemes: bool,
     as_json: bool,
+    missing_as_empty: bool,
     workers: int | None,
 ) -> int:
     """Score predictions PRED against GOLD (files in any readable format)."""
@@ -295,7 +299,8 @@ def evaluate(
 
     schemes = SCHEMES if all_schemes else list(dict.fromkeys(scheme or ["strict"]))
     return run_evaluate(
-        gold=gold, pred=pred, schemes=schemes, as_json=as_json, workers=workers
+        gold=gold, pred=pred, schemes=schemes, as_json=as_json, workers=workers,
+        missing_as_empty=missing_as_empty,
     )
 
 

@@ -5,7 +5,9 @@ JSON; jsonl, spacy or doccano JSON Lines; a folder or .ann file for brat); GOLD 
 folder, whose *reviewed* documents are the gold. Gold is the accepted spans only (from a gold file,
 its ``entities``). Documents are matched by sha256 when both sides give it (or their text), else by
 id; those missing on either side are reported on stderr and counted (``missing_in_pred``,
-``missing_in_gold``); only matched documents are scored.
+``missing_in_gold``, and in the table's title). Only matched documents are scored, unless
+``--missing-as-empty``: then a GOLD document PRED does not have is scored as one in which nothing
+was predicted (its entities all missed), so predictions left out cannot raise a score.
 
 ``--json`` prints one report in DESIGN.md's shape (plus ``semeval`` counts for span schemes and the
 missing counts); with several schemes, ``{"schemes": [report, ...]}`` in the order asked.
@@ -153,8 +155,10 @@ def _checked(doc: PlainDoc, text: str, role: str, problems: list[str],
     return good
 
 
-def pair(gold: Side, pred: Side, problems: list[str]) -> tuple[list[EvalDoc], int, int]:
-    """Matched documents, and how many are missing in PRED and in GOLD."""
+def pair(gold: Side, pred: Side, problems: list[str],
+         missing_as_empty: bool = False) -> tuple[list[EvalDoc], int, int]:
+    """Matched documents, and how many are missing in PRED and in GOLD. ``missing_as_empty``:
+    a GOLD document missing in PRED is scored as one with nothing predicted."""
     by_sha: dict[str, int] = {}
     by_id: dict[str, int] = {}
     for i, doc in enumerate(gold.docs):
@@ -162,6 +166,7 @@ def pair(gold: Side, pred: Side, problems: list[str]) -> tuple[list[EvalDoc], in
             by_sha.setdefault(doc.sha256, i)
         by_id.setdefault(doc.id, i)
     used: set[int] = set()
+    differs: set[int] = set()  # GOLD documents whose id PRED has, with another text
     docs: list[EvalDoc] = []
     missing_in_gold = 0
     labels_ok: dict[str, bool] = {}
@@ -172,6 +177,9 @@ def pair(gold: Side, pred: Side, problems: list[str]) -> tuple[list[EvalDoc], in
             if p.sha256 and gold.docs[candidate].sha256 and p.sha256 != gold.docs[candidate].sha256:
                 problems.append(f"document {p.id!r}: its text in PRED differs from GOLD's "
                                 "(another sha256); not scored.")
+                differs.add(candidate)
+                missing_in_gold += 1
+                continue
             else:
                 index = candidate
         if index is None:
@@ -195,8 +203,18 @@ def pair(gold: Side, pred: Side, problems: list[str]) -> tuple[list[EvalDoc], in
     missing_in_pred = 0
     for i, g in enumerate(gold.docs):
         if i not in used:
-            problems.append(f"document {g.id!r} is in GOLD but not in PRED; not scored.")
             missing_in_pred += 1
+            if not missing_as_empty:
+                if i in differs:
+                    continue  # said above
+                problems.append(f"document {g.id!r} is in GOLD but not in PRED; not scored "
+                                "(--missing-as-empty scores it as predicting nothing).")
+                continue
+            problems.append(f"document {g.id!r} is in GOLD but not in PRED; scored as "
+                            "predicting nothing.")
+            gold_spans = gold.checked.get(i)
+            docs.append(EvalDoc(g.id, g.text,
+                                gold_spans if gold_spans is not None else _keys(g), []))
     return docs, missing_in_pred, missing_in_gold
 
 
@@ -205,11 +223,23 @@ def _keys(doc: PlainDoc) -> list[Entity]:
     return [(s[0], s[1], s[2]) for s in doc.spans]
 
 
+def _missing_note(report: Report) -> str:
+    """The line under the table about GOLD documents PRED does not have ("" when none)."""
+    missing = report.extra.get("missing_in_pred", 0)
+    if not missing:
+        return ""
+    if report.extra.get("missing_as_empty"):
+        return f"{missing} of these documents missing in PRED, scored as predicting nothing."
+    return (f"{missing} more in GOLD but not in PRED, not scored "
+            "(--missing-as-empty scores them as predicting nothing).")
+
+
 def _table(report: Report) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"{report.scheme} — {report.documents} documents", title_justify="left")
+    table = Table(title=f"{report.scheme} — {report.documents} documents",
+                  title_justify="left")
     for column in ("label", "precision", "recall", "F1", "tp", "fp", "fn"):
         table.add_column(column, justify="left" if column == "label" else "right")
     span_scheme = report.semeval_micro is not None
@@ -228,19 +258,24 @@ def _table(report: Report) -> None:
             cells += [str(v) for v in (c.correct, c.incorrect, c.partial, c.missed,
                                        c.spurious)] if c else [""] * 5
         table.add_row(*cells)
-    Console(width=None if sys.stdout.isatty() else 120).print(table)
+    console = Console(width=None if sys.stdout.isatty() else 120)
+    console.print(table)
+    note = _missing_note(report)
+    if note:
+        console.print(note, soft_wrap=True, highlight=False)
 
 
 @paused_gc()
 def run_evaluate(*, gold: Path, pred: Path, schemes: Sequence[str], as_json: bool,
-                 workers: int | None = None) -> int:
+                 workers: int | None = None, missing_as_empty: bool = False) -> int:
     """``annotator evaluate``. ``workers``: processes that read a large gold file and split the
     texts into tokens for the token scheme (None: one per CPU, capped, when there are many
     documents; 1: none), see :func:`annotator.commands.bulk.worker_count`; the scores and
     messages are the same for any number."""
     gold_side, pred_side = load_sides(gold, pred, workers)
     problems = [*gold_side.problems, *pred_side.problems]
-    docs, missing_in_pred, missing_in_gold = pair(gold_side, pred_side, problems)
+    docs, missing_in_pred, missing_in_gold = pair(gold_side, pred_side, problems,
+                                                  missing_as_empty)
     for line in problems:
         click.echo(line, err=True)
     if not docs:
@@ -250,7 +285,8 @@ def run_evaluate(*, gold: Path, pred: Path, schemes: Sequence[str], as_json: boo
     for scheme in schemes:
         report = evaluate(docs, scheme,
                           token_counter=partial(parallel_map, token_counts, workers=processes))
-        report.extra = {"missing_in_pred": missing_in_pred, "missing_in_gold": missing_in_gold}
+        report.extra = {"missing_in_pred": missing_in_pred, "missing_in_gold": missing_in_gold,
+                        "missing_as_empty": missing_as_empty}
         reports.append(report)
     if as_json:
         body = reports[0].as_json() if len(reports) == 1 else \
