@@ -1,4 +1,5 @@
-"""Format details: UTF-16 offsets, brat names and parsing, CoNLL and spaCy limits, detection."""
+"""Format details: UTF-16 offsets (doccano), brat names and parsing, CoNLL and spaCy limits,
+detection."""
 
 from __future__ import annotations
 
@@ -52,15 +53,15 @@ def test_utf16_matches_python_utf16_encoding(text: str) -> None:
         assert utf16.from_utf16(units) == i
 
 
-def test_doccano_and_label_studio_write_utf16_offsets_and_read_them_back() -> None:
+def test_doccano_writes_utf16_offsets_and_label_studio_code_points_and_both_read_back() -> None:
     doc = make_doc("e", EMOJI_TEXT, status="reviewed", spans=[
         accepted(EMOJI_TEXT, 2, 6, "PER", 1), accepted(EMOJI_TEXT, 11, 16, "PER", 2)])
     record = json.loads(write_doccano([doc]).data)
     assert record["label"] == [[3, 7, "PER"], [13, 18, "PER"]]
     tasks = json.loads(write_label_studio([doc]).data)
     values = [r["value"] for r in tasks[0]["annotations"][0]["result"]]
-    assert [(v["start"], v["end"], v["text"]) for v in values] == [(3, 7, "Анна"),
-                                                                  (13, 18, "Борис")]
+    assert [(v["start"], v["end"], v["text"]) for v in values] == [(2, 6, "Анна"),
+                                                                  (11, 16, "Борис")]
     back = parse_doccano(write_doccano([doc]).data.decode(), "x.jsonl").docs[0]
     assert [s.key() for s in back.spans] == [(2, 6, "PER"), (11, 16, "PER")]
     back = parse_label_studio(write_label_studio([doc]).data.decode(), "x.json").docs[0]
@@ -83,8 +84,8 @@ def test_label_studio_predictions_carry_the_models_original_spans() -> None:
     assert [p["model_version"] for p in predictions] == ["natasha-1.6.0"]
     values = [(r["value"]["start"], r["value"]["end"], r["value"]["labels"][0])
               for r in predictions[0]["result"]]
-    # d2: the 😀 shifts UTF-16 offsets by one; "Газпром" was PER, "Рога и копыта" was 37..50
-    assert values == [(13, 19, "LOC"), (22, 29, "PER"), (38, 51, "ORG")]
+    # d2 (code points, 😀 counts one): "Газпром" was PER, "Рога и копыта" was 37..50
+    assert values == [(12, 18, "LOC"), (21, 28, "PER"), (37, 50, "ORG")]
     assert tasks[0]["annotations"][0]["result"][1]["value"]["labels"] == ["ORG"]
 
 

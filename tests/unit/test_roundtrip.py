@@ -1,8 +1,8 @@
 """Round trips: writing documents in a format and reading them back gives the same spans.
 
 Texts mix Cyrillic, no-break spaces, CRLF, emoji and other characters outside the BMP (two UTF-16
-code units each: doccano and Label Studio offsets differ from ours after them); spans are random,
-adjacent, nested and overlapping, and may carry two labels on one range.
+code units each: doccano offsets differ from ours after them; Label Studio counts code points, as
+we do); spans are random, adjacent, nested and overlapping, and may carry two labels on one range.
 """
 
 from __future__ import annotations

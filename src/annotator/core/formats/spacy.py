@@ -1,21 +1,31 @@
 """Prodigy / spaCy JSON Lines: ``{"text", "tokens", "spans", "answer", "meta"}`` per document.
 
-``tokens`` are razdel's (``{"text", "start", "end", "id", "ws"}``, ``ws`` true when whitespace
-follows); ``spans`` are the accepted spans (``{"start", "end", "label", "token_start",
-"token_end"}``, ``token_end`` inclusive as in Prodigy). Offsets are code points, which is what spaCy
-and Prodigy count in Python. A span that does not fall on razdel token boundaries keeps its exact
-character offsets but is written without ``token_start``/``token_end`` (and reported), since those
-cannot describe it; nothing is ever shifted.
+``tokens`` (``{"text", "start", "end", "id", "ws"}``) are razdel's tokens laid out the way spaCy
+lays out a text, so that ``"".join(t["text"] + (" " if t["ws"] else "") for t in tokens)`` is the
+text exactly, as spaCy's ``Doc(words, spaces)`` requires: ``ws`` is true only when one plain space
+(U+0020) follows the token, and any other whitespace — a second space, a tab, CR, LF, CRLF, a
+no-break space, whitespace before the first token — is a token of its own (``ws`` false), as
+spaCy's own tokenizer makes it (``"a  b"`` → ``a`` ws, ``" "``, ``b``). ``spans`` are the accepted
+spans (``{"start", "end", "label", "token_start", "token_end"}``, ``token_end`` inclusive as in
+Prodigy; ``tokens[token_start].start == start`` and ``tokens[token_end].end == end``). Offsets are
+code points, which is what spaCy and Prodigy count in Python. A span that does not fall on token
+boundaries keeps its exact character offsets but is written without ``token_start``/``token_end``
+(and reported), since those cannot describe it; nothing is ever shifted.
 
 ``answer`` comes from the document status: ``reviewed`` → ``accept``, ``ignored`` → ``reject``
 (the reviewer set the whole text aside), ``unreviewed``/``in_progress`` → ``ignore`` (not decided:
 training tools skip it). ``meta`` holds the document's meta plus ``id``, ``source``, ``sha256`` and
 ``status``, so a read-back restores them.
+
+The reader needs ``text`` and a ``spans`` list (empty when nothing is marked) in every record: a
+record without ``spans`` is not a spaCy/Prodigy task (a doccano or jsonl line read with the wrong
+``--format``), and the whole file is refused in one sentence naming the line and the format it
+looks like, rather than imported as documents without entities.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from annotator.core.formats.common import (
@@ -36,7 +46,7 @@ from annotator.core.formats.common import (
     str_meta,
 )
 from annotator.core.model import DocStatus, Document, sort_spans
-from annotator.core.tokens import span_token_range, tokens
+from annotator.core.tokens import Token, span_token_range, tokens
 
 ANSWERS: dict[DocStatus, str] = {
     "reviewed": "accept",
@@ -48,9 +58,35 @@ STATUSES: dict[str, DocStatus] = {"accept": "reviewed", "reject": "ignored", "ig
 _RESERVED = ("id", "source", "sha256", "status")
 
 
+def spacy_tokens(text: str) -> list[tuple[Token, bool]]:
+    """razdel's tokens of ``text`` laid out as spaCy lays out a text, each with its ``ws`` flag.
+
+    Between two razdel tokens (and before the first, after the last) lies whitespace: one plain
+    space right after a token sets that token's ``ws``; whatever whitespace is left is one token of
+    its own (``ws`` false), as spaCy's tokenizer makes it. So the tokens and their ``ws`` flags
+    rebuild ``text`` exactly.
+    """
+    out: list[tuple[Token, bool]] = []
+    position = 0
+    for token in [*tokens(text), None]:
+        end = len(text) if token is None else token.start
+        if position < end:
+            gap = position
+            if out and text[position] == " ":
+                out[-1] = (out[-1][0], True)
+                gap += 1
+            if gap < end:
+                out.append((Token(gap, end, text[gap:end]), False))
+        if token is not None:
+            out.append((token, False))
+            position = token.stop
+    return out
+
+
 def task(doc: Document, notes: list[str]) -> dict[str, Any]:
     """One Prodigy task for ``doc``; spans off token boundaries are reported in ``notes``."""
-    toks = tokens(doc.text)
+    laid_out = spacy_tokens(doc.text)
+    toks = [t for t, _ in laid_out]
     spans: list[dict[str, Any]] = []
     for span in sort_spans(s for s in doc.spans if s.state == "accepted"):
         record: dict[str, Any] = {"start": span.start, "end": span.stop, "label": span.label}
@@ -68,9 +104,8 @@ def task(doc: Document, notes: list[str]) -> dict[str, Any]:
     return {
         "text": doc.text,
         "tokens": [
-            {"text": t.text, "start": t.start, "end": t.stop, "id": i,
-             "ws": doc.text[t.stop : t.stop + 1].isspace()}
-            for i, t in enumerate(toks)
+            {"text": t.text, "start": t.start, "end": t.stop, "id": i, "ws": ws}
+            for i, (t, ws) in enumerate(laid_out)
         ],
         "spans": sorted(spans, key=lambda r: (r["start"], r["end"], r["label"])),
         "answer": ANSWERS[doc.status],
@@ -82,6 +117,36 @@ def write_spacy(docs: Sequence[Document]) -> Written:
     notes: list[str] = []
     lines = [dumps_line(task(d, notes)) + "\n" for d in docs]
     return Written("".join(lines).encode("utf-8"), notes=notes)
+
+
+def likely_format(record: Mapping[str, Any]) -> tuple[str, str] | None:
+    """The format a record read with the wrong ``--format`` looks like, and the key that tells:
+    ``("doccano", "label")``; None when nothing does."""
+    if record.get("format") == "annotator.gold" or "documents" in record:
+        return ("gold", "documents" if "documents" in record else "format")
+    if "data" in record and ("annotations" in record or "completions" in record):
+        return ("label-studio", "data")
+    for key in ("label", "labels"):
+        if isinstance(record.get(key), list):
+            return ("doccano", key)
+    entities = record.get("entities")
+    if isinstance(entities, list):
+        doccano = bool(entities) and isinstance(entities[0], Mapping) \
+            and "start_offset" in entities[0]
+        return ("doccano" if doccano else "jsonl", "entities")
+    if "tokens" in record or "answer" in record:
+        return ("spacy", "tokens" if "tokens" in record else "answer")
+    return None
+
+
+def hint(record: Mapping[str, Any], *, but: str = "spacy") -> str:
+    """``" (it has 'label', like doccano: try --format doccano)"``, or ``""`` when the
+    record looks like no other format than ``but``, the one being read."""
+    found = likely_format(record)
+    if found is None or found[0] == but:
+        return ""
+    fmt, key = found
+    return f" (it has {key!r}, like {fmt}: try --format {fmt})"
 
 
 def read_task(obj: Any, where: Where) -> ImportedDoc:
@@ -101,8 +166,10 @@ def read_task(obj: Any, where: Where) -> ImportedDoc:
     status = status_or_none(meta_obj.get("status")) or (
         STATUSES.get(answer) if isinstance(answer, str) else None
     )
+    if item.get("spans") is None:
+        where.fail(f"the record has no 'spans', so it is not a spaCy/Prodigy task{hint(item)}")
     spans = []
-    for n, raw in enumerate(as_list(item.get("spans") or [], where, "'spans'")):
+    for n, raw in enumerate(as_list(item["spans"], where, "'spans'")):
         what = f"spans[{n}]"
         span = as_object(raw, where, what)
         spans.append(ImportedSpan(
