@@ -257,6 +257,17 @@ def read_text(path: Path, *, exact: bool = False) -> str:
 
 
 def parse_json(raw: str, where: Where) -> Any:
+    """``raw`` parsed as one JSON value; FormatError (one sentence naming the file and line) when
+    it is not valid JSON, or when one of its strings holds a lone surrogate
+    (:func:`check_characters`): every reader's JSON passes here, or through orjson, which refuses
+    lone surrogates itself."""
+    value = _loads(raw, where)
+    check_characters(value, raw, where)
+    return value
+
+
+def _loads(raw: str, where: Where) -> Any:
+    """``json.loads(raw)``, its errors worded (no check of the strings)."""
     try:
         return json.loads(raw)
     except json.JSONDecodeError as err:
@@ -272,7 +283,8 @@ def parse_json_fast(raw: str, where: Where) -> Any:
 
     For valid JSON both give the same value but for integers beyond 64 bits (orjson gives a
     float) and NaN, Infinity or lone surrogates (orjson refuses them): callers that must tell
-    such values apart read again with :func:`parse_json` when their checks fail.
+    such values apart read again with :func:`parse_json` when their checks fail. (A value orjson
+    gives never holds a lone surrogate, so it needs no :func:`check_characters`.)
     """
     try:
         return orjson.loads(raw)
@@ -280,15 +292,167 @@ def parse_json_fast(raw: str, where: Where) -> Any:
         return parse_json(raw, where)
 
 
+# -- lone surrogates -----------------------------------------------------------------------------
+
+# JSON's \uXXXX escapes may name half of a UTF-16 surrogate pair (U+D800..U+DFFF); two such
+# escapes in a row are decoded as one character (``\ud83d\ude00`` is 😀), one alone gives a
+# "lone surrogate": not a character, which UTF-8 cannot encode (sha256_of raised on it). Text
+# decoded from UTF-8 never holds one, so only a value parsed from text with such an escape can.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+JsonPath = tuple[str | int, ...]
+
+
+def lone_surrogate(value: Any) -> tuple[JsonPath, str, bool] | None:
+    """The first string of a parsed JSON value (in the file's order) holding a lone surrogate:
+    its path (keys and list indexes), the surrogate, and whether the string is a key of the
+    object at that path; None when there is none."""
+    todo: list[tuple[JsonPath, Any, bool]] = [((), value, False)]
+    while todo:
+        path, item, is_key = todo.pop()
+        if isinstance(item, str):
+            found = _SURROGATE.search(item)
+            if found:
+                return path, found.group(), is_key
+        elif isinstance(item, dict):
+            children: list[tuple[JsonPath, Any, bool]] = []
+            for key, child in item.items():
+                children.append((path, key, True))
+                children.append(((*path, key), child, False))
+            todo.extend(reversed(children))
+        elif isinstance(item, list):
+            todo.extend(((*path, n), child, False) for n, child in reversed(list(enumerate(item))))
+    return None
+
+
+def check_characters(value: Any, raw: str, where: Where) -> None:
+    """Raise FormatError (one sentence naming the file, the record and the field) when a string
+    of ``value``, parsed from ``raw``, holds a lone surrogate. Costs one search of ``raw`` when
+    it has no escape of a surrogate (nearly every file)."""
+    if "\\u" not in raw or not _SURROGATE_ESCAPE.search(raw):
+        return
+    found = lone_surrogate(value)
+    if found is None:
+        return
+    path, char, is_key = found
+    place, field = _record_of(value, path, where)
+    what = f"a key of {field}" if is_key and field else "a key" if is_key else field or "the value"
+    raise FormatError(
+        f"{place}: {what} holds a lone surrogate (\\u{ord(char):04x}), which is not a "
+        "character; the file was not read."
+    )
+
+
+def _record_of(value: Any, path: JsonPath, where: Where) -> tuple[str, str]:
+    """Where a string at ``path`` of ``value`` is: the file (and line, or the record: a gold
+    file's document, a Label Studio task), and the field within, quoted (empty: the record)."""
+    place = str(where)
+    if len(path) >= 2 and path[0] == "documents" and isinstance(path[1], int):
+        doc = value["documents"][path[1]]
+        doc_id = doc.get("id") if isinstance(doc, dict) else None
+        clean = isinstance(doc_id, str) and not _SURROGATE.search(doc_id)
+        place += f" document {doc_id!r}" if clean else f" documents[{path[1]}]"
+        path = path[2:]
+    elif path and isinstance(path[0], int) and isinstance(value, list):
+        place += f" task {path[0]}"
+        path = path[1:]
+    field = ""
+    for part in path:
+        field += f"[{part}]" if isinstance(part, int) else f".{part}" if field else part
+    return place, f'"{field}"' if field else ""
+
+
+# -- JSON Lines ----------------------------------------------------------------------------------
+
+
 def jsonl_records(raw: str, name: str) -> Iterator[tuple[Where, Any]]:
     """Each non-blank line of JSON Lines text, parsed, with its place.
 
-    Lines are split on ``\\n`` only: U+2028 and friends may appear raw inside JSON strings.
+    Lines are split on ``\\n`` only: U+2028 and friends may appear raw inside JSON strings. A
+    file that is one JSON document (a gold file, a Label Studio export) is told apart when its
+    first line is not JSON, or is such a document on one line, and named so (one sentence).
     """
+    first = True
     for number, line in enumerate(raw.split("\n"), start=1):
-        if line.strip():
-            where = Where(name, number)
+        if not line.strip():
+            continue
+        where = Where(name, number)
+        if not first:
             yield where, parse_json(line, where)
+            continue
+        first = False
+        try:
+            value = _loads(line, where)
+        except FormatError:
+            _one_document(raw, name)
+            raise
+        check_characters(value, line, where)
+        hint = _document_hint(value)
+        if hint:
+            raise FormatError(f"{where} is one whole JSON document, not a JSON Lines record; "
+                              f"{hint}.")
+        yield where, value
+
+
+def _one_document(raw: str, name: str) -> None:
+    """Raise FormatError saying so when ``raw`` (whose first line is not JSON) parses as one JSON
+    document; its strings are checked first (:func:`check_characters`)."""
+    try:
+        whole = json.loads(raw)
+    except (json.JSONDecodeError, RecursionError):
+        return
+    check_characters(whole, raw, Where(name))
+    hint = _document_hint(whole)
+    raise FormatError(f"{name} is one JSON document, not JSON Lines (one record per line)"
+                      + (f"; {hint}." if hint else "."))
+
+
+def _document_hint(value: Any) -> str | None:
+    """Which format a whole JSON document is in, as advice, when it is one annotator reads."""
+    if isinstance(value, dict) and value.get("format") == "annotator.gold":
+        return "is it a gold file? try --format gold"
+    if isinstance(value, list):
+        return "is it a Label Studio export? try --format label-studio"
+    return None
+
+
+def json_lines_hint(raw: str, name: str, what: str = "a gold file") -> str | None:
+    """The sentence for JSON Lines text read as one JSON document (``what``: a gold file), or
+    None: when ``raw`` fails to parse with "Extra data" and its first line parses alone as an
+    object."""
+    try:
+        json.loads(raw)
+    except json.JSONDecodeError as err:
+        if err.msg != "Extra data":
+            return None
+    except RecursionError:
+        return None
+    else:
+        return None
+    first = next((line for line in raw.split("\n") if line.strip()), "")
+    try:
+        record = json.loads(first)
+    except (json.JSONDecodeError, RecursionError):
+        return None
+    if not isinstance(record, dict):
+        return None
+    return (f"{name} looks like JSON Lines (one record per line), not {what}; "
+            f"try --format {_lines_format(record)}.")
+
+
+def _lines_format(record: Mapping[str, Any]) -> str:
+    """The JSON Lines format a record looks like (as ``registry.detect_format`` tells them)."""
+    if "tokens" in record or "answer" in record:
+        return "spacy"
+    entities = record.get("entities")
+    if isinstance(record.get("label"), list) or (
+            isinstance(entities, list) and entities and isinstance(entities[0], dict)
+            and "start_offset" in entities[0]):
+        return "doccano"
+    if "entities" in record or "spans" in record:
+        return "jsonl"
+    return "jsonl (or doccano)"
 
 
 def as_object(value: Any, where: Where, what: str) -> Mapping[str, Any]:

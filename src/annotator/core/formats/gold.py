@@ -29,6 +29,7 @@ from annotator.core.formats.common import (
     ReadResult,
     Where,
     Written,
+    json_lines_hint,
     parse_json,
     parse_json_fast,
     sha256_of,
@@ -374,7 +375,13 @@ def parse_gold(raw: str, where: Where, *, value: Any = None, accepted_only: bool
     validated by the models, which word the error, exactly as before.
     """
     if value is None:
-        value = parse_json_fast(raw, where)
+        try:
+            value = parse_json_fast(raw, where)
+        except FormatError:
+            hint = json_lines_hint(raw, where.path)  # JSON Lines given as gold: say so
+            if hint is not None:
+                raise FormatError(hint) from None
+            raise
     docs = _fast_gold(value, accepted_only)
     if docs is not None:
         return ReadResult(docs=docs)

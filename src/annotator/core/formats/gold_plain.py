@@ -5,6 +5,8 @@ A value these checks accept is certainly valid for :class:`~annotator.core.forma
 (every field of the models, of its exact type, nothing else; tests keep the key sets equal to the
 models' fields and the value sets to the model's literals); anything else is left to the models,
 which word the error. Importing this module does not import pydantic (``evaluate``'s start-up).
+Values parsed by orjson never hold a lone surrogate (orjson refuses ``"\\ud800"``; the readers
+then parse with ``common.parse_json``, which refuses it with one sentence), so no check here.
 """
 
 from __future__ import annotations
