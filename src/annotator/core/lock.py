@@ -63,8 +63,8 @@ def acquire(root: Path, user: str) -> Lock:
             continue
         who = holder.describe() if holder else "another process"
         raise StoreLockedError(
-            f"The store {root} is in use by {who}; close that annotator first "
-            "or open this one with --readonly."
+            f"The store {root} is in use by {who}; wait until that process ends (quit the "
+            "annotator there), then try again."
         )
     info = {"user": user, "pid": os.getpid(), "host": socket.gethostname(), "since": utc_now()}
     # Not fsynced: it only names the live holder, and after a crash the lock itself is gone (a
