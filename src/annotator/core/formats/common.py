@@ -58,6 +58,8 @@ class ImportedDoc:
     spans: list[ImportedSpan] = field(default_factory=list)
     source: str | None = None
     meta: dict[str, str] | None = None
+    flags: list[str] | None = None
+    comment: str | None = None
 
 
 @dataclass

@@ -103,6 +103,10 @@ class GoldDocument(BaseModel):
     text: str = Field(description="The exact file contents (no newline translation).")
     status: DocStatus
     meta: dict[str, str] = Field(default_factory=dict)
+    flags: list[str] | None = Field(
+        default=None, description="The reviewer's flags on the document (left out when none).")
+    comment: str | None = Field(
+        default=None, description="The reviewer's note on the document (left out when none).")
     entities: list[GoldEntity] = Field(default_factory=list)
     rejected: list[GoldRejected] = Field(default_factory=list)
     pending: list[GoldPending] | None = None
@@ -157,6 +161,8 @@ def gold_document(doc: Document, *, include_pending: bool) -> GoldDocument:
         text=doc.text,
         status=doc.status,
         meta=dict(doc.meta),
+        flags=list(doc.flags) or None,
+        comment=doc.comment or None,
         entities=[
             GoldEntity(start=s.start, stop=s.stop, label=s.label, text=s.text, normal=s.normal,
                        origin=s.origin, decision=s.decision, annotator=s.annotator, time=s.time)
@@ -196,8 +202,9 @@ def check_gold_document(gold: GoldDocument) -> None:
 def document_record(gold: GoldDocument) -> dict[str, Any]:
     """A gold document as a JSON object (``pending`` left out unless asked for)."""
     record = gold.model_dump(mode="json")
-    if gold.pending is None:
-        del record["pending"]
+    for key in ("flags", "comment", "pending"):
+        if record[key] is None:
+            del record[key]
     return record
 
 
@@ -231,9 +238,13 @@ def gold_record(doc: Mapping[str, Any], *, include_pending: bool) -> dict[str, A
         "text": text,
         "status": doc["status"],
         "meta": dict(doc["meta"]),
-        "entities": entities,
-        "rejected": rejected,
     }
+    if doc.get("flags"):
+        record["flags"] = list(doc["flags"])
+    if doc.get("comment"):
+        record["comment"] = doc["comment"]
+    record["entities"] = entities
+    record["rejected"] = rejected
     checked = [entities, rejected]
     if include_pending:
         record["pending"] = pending = [
@@ -359,7 +370,7 @@ def imported_document(gold: GoldDocument) -> ImportedDoc:
         for p in gold.pending or []
     ]
     return ImportedDoc(gold.id, gold.text, gold.sha256, gold.status, spans, source=gold.source,
-                       meta=dict(gold.meta))
+                       meta=dict(gold.meta), flags=gold.flags, comment=gold.comment)
 
 
 def parse_gold(raw: str, where: Where, *, value: Any = None, accepted_only: bool = False
@@ -430,7 +441,8 @@ def _fast_gold(value: Any, accepted_only: bool) -> list[ImportedDoc] | None:
             ]
         docs.append(ImportedDoc(doc["id"], doc["text"], doc["sha256"],
                                 status_or_none(doc["status"]), spans,
-                                source=doc["source"], meta=dict(doc.get("meta", {}))))
+                                source=doc["source"], meta=dict(doc.get("meta", {})),
+                                flags=get(doc, "flags"), comment=get(doc, "comment")))
     return docs
 
 

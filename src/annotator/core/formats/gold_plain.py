@@ -22,8 +22,8 @@ FORMAT = "annotator.gold"
 VERSION = 1
 
 FILE_KEYS = frozenset(("format", "version", "created", "labels", "documents"))
-DOC_KEYS = frozenset(("id", "source", "sha256", "text", "status", "meta", "entities", "rejected",
-                      "pending"))
+DOC_KEYS = frozenset(("id", "source", "sha256", "text", "status", "meta", "flags", "comment",
+                      "entities", "rejected", "pending"))
 DOC_REQUIRED = frozenset(("id", "source", "sha256", "text", "status"))
 ENTITY_KEYS = frozenset(("start", "stop", "label", "text", "normal", "origin", "decision",
                          "annotator", "time"))
@@ -70,7 +70,11 @@ def document_fields_ok(doc: Any) -> bool:
         return False
     meta = doc.get("meta", {})
     pending = doc.get("pending")
-    return type(doc["id"]) is str and type(doc["source"]) is str \
+    flags = doc.get("flags")
+    comment = doc.get("comment")
+    return type(doc["id"]) is str \
+        and (flags is None or (type(flags) is list and all(type(f) is str for f in flags))) \
+        and (comment is None or type(comment) is str) and type(doc["source"]) is str \
         and type(doc["sha256"]) is str and type(doc["text"]) is str \
         and type(doc["status"]) is str and doc["status"] in STATUSES \
         and type(meta) is dict and all(type(v) is str for v in meta.values()) \

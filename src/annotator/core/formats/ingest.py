@@ -241,13 +241,27 @@ def _load_gold(store: Store, plan: _Plan, name: str, report: IngestReport) -> No
             f"document {plan.target!r} still has {pending} pending spans; marked in_progress "
             "rather than reviewed."
         )
+    notes = _notes_of(plan.source)
     if existing is None:
-        store.put(_new_document(plan, status, spans), action="import")
+        new = _new_document(plan, status, spans)
+        store.put(new.model_copy(update=notes) if notes else new, action="import")
         report.new_documents += 1
     else:
-        store.put(existing.model_copy(update={"spans": spans, "status": status}), action="import")
+        store.put(existing.model_copy(update={"spans": spans, "status": status, **notes}),
+                  action="import")
     report.spans += added
     report.documents += 1
+
+
+def _notes_of(doc: ImportedDoc) -> dict[str, object]:
+    """The reviewer's flags and comment the file gives for a document (a gold file carries them
+    when there are any), as fields to set on the stored one."""
+    notes: dict[str, object] = {}
+    if doc.flags is not None:
+        notes["flags"] = list(dict.fromkeys(doc.flags))
+    if doc.comment is not None:
+        notes["comment"] = doc.comment
+    return notes
 
 
 def _reject_pending(spans: list[Span], doc_id: str, user: str, report: IngestReport) -> list[Span]:

@@ -99,7 +99,20 @@ def read_record(obj: Mapping[str, Any], where: Where) -> ImportedDoc:
         spans=spans,
         source=opt_str(obj, ("source",), where, "the document"),
         meta=str_meta(obj.get("meta"), where, "the document"),
+        flags=_flags(obj.get("flags"), where),
+        comment=opt_str(obj, ("comment",), where, "the document"),
     )
+
+
+def _flags(value: Any, where: Where) -> list[str] | None:
+    """A document's ``flags``: a list of strings, or None when the line has none."""
+    if value is None:
+        return None
+    flags = as_list(value, where, "'flags'")
+    for flag in flags:
+        if not isinstance(flag, str):
+            where.fail(f"the document has a flag {flag!r}, which is not a string")
+    return flags
 
 
 def parse_jsonl(raw: str, name: str) -> ReadResult:
