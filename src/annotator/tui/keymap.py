@@ -305,6 +305,32 @@ PICKER = [
 
 HELP = [_b("escape,question_mark,q", "close", "Close", "help.close", "close the help", show=True)]
 
+FOOTER_PRIORITY: tuple[str, ...] = (
+    "app.help",
+    "app.quit",
+    "help.close",
+    "confirm.yes",
+    "confirm.no",
+    "comment.cancel",
+    "picker.cancel",
+    "corpus.close",
+    "select.cancel",
+    "select.label_1",
+    "corpus.label_1",
+    "corpus.tokens",
+    "review.accept",
+    "review.reject",
+    "review.label_1",
+    "review.next_span",
+    "review.undo",
+    "review.mark_reviewed",
+    "review.select",
+    "review.search",
+)
+"""Which footer keys stay when the footer is narrower than its keys, most important first (a
+group of keys ranks as its first key; keys not listed go first, from the end). ``? Help``
+leads: it lists every other key."""
+
 SCROLL_KEYS = ("up", "down", "pageup", "pagedown", "home", "end")
 """Keys the document view keeps for scrolling (not remappable) while it has the keyboard: in
 review and select mode."""

@@ -8,15 +8,21 @@ the group's name after them), with the same gaps and the same colours (the theme
 variables, through the component classes in ``app.tcss``), and draws them as one line. On a
 bindings signal it recomputes what it would show and repaints only when that changed.
 
+Where Textual's footer cuts its line at the right edge (so ``? Help`` and ``q Quit``, which come
+last, are the first keys lost), this one leaves out whole keys by their rank in
+:data:`~annotator.tui.keymap.FOOTER_PRIORITY`, least important first, until the rest fits: ``?
+Help``, which lists every key, stays on a screen of any supported width. The keys shown keep their
+order.
+
 The mouse works as on Textual's footer: a key is highlighted under the pointer and shows its
-tooltip, a click presses it (a disabled key rings the bell), and the wheel scrolls a footer wider
-than the screen.
+tooltip, a click presses it (a disabled key rings the bell), and the wheel scrolls a footer that
+is still wider than the screen (when even its most important key does not fit).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Container, Iterable, Sequence
 from itertools import groupby
 from typing import Any, ClassVar, NamedTuple
 
@@ -30,6 +36,8 @@ from textual.screen import Screen
 from textual.strip import Strip
 from textual.style import Style as VisualStyle
 from textual.widget import Widget
+
+from annotator.tui.keymap import FOOTER_PRIORITY
 
 
 class FooterItem(NamedTuple):
@@ -46,6 +54,8 @@ class FooterItem(NamedTuple):
     group: str | None = None
     """The name of the group this key is shown in, if any."""
     group_compact: bool = False
+    binding_id: str = ""
+    """The binding's id (``review.accept``): what :func:`fit_items` ranks it by."""
 
 
 Part = tuple[str, str, int | None]
@@ -77,18 +87,22 @@ def footer_items(screen: Screen[object]) -> tuple[FooterItem, ...]:
                     tooltip=(tooltip or binding.description) if grouped else tooltip,
                     group=group.description if grouped and group is not None else None,
                     group_compact=grouped and group is not None and group.compact,
+                    binding_id=binding.id or "",
                 )
             )
     return tuple(items)
 
 
-def footer_parts(items: Iterable[FooterItem]) -> list[Part]:
+def footer_parts(items: Iterable[FooterItem], shown: Container[int] | None = None) -> list[Part]:
     """The footer line as runs of text, laid out as Textual's footer lays out its widgets.
 
     A key is `` k `` then ``description `` (a key without a description has no padding). A group
     is its keys side by side (a compact group: after a one-cell padding, with no gaps; else one
     cell between keys) then its name, followed by one cell. Horizontal margins of neighbours
     collapse, as in Textual's horizontal layout.
+
+    With ``shown``, only the items of those indices are laid out (the parts keep the indices of
+    ``items``).
     """
     parts: list[Part] = []
     margin = 0  # the right margin of what came before
@@ -98,10 +112,10 @@ def footer_parts(items: Iterable[FooterItem]) -> list[Part]:
         if width:
             parts.append((" " * width, "gap", None))
 
-    listed = list(items)
-    index = 0
-    while index < len(listed):
-        item = listed[index]
+    listed = [(index, item) for index, item in enumerate(items) if shown is None or index in shown]
+    at = 0
+    while at < len(listed):
+        index, item = listed[at]
         if item.group is None:
             gap(0)
             if item.description:
@@ -110,25 +124,62 @@ def footer_parts(items: Iterable[FooterItem]) -> list[Part]:
             else:
                 parts.append((item.key_display, "key", index))
             margin = 0
-            index += 1
+            at += 1
             continue
         # a group: its keys, then its name as a label
         name, compact = item.group, item.group_compact
         if compact:
             gap(0)
             parts.append((" ", "gap", None))  # the group's left padding
-        while index < len(listed) and listed[index].group == name:
+        while at < len(listed) and listed[at][1].group == name:
             if not compact:
                 gap(1)
-            parts.append((listed[index].key_display, "key", index))
+            parts.append((listed[at][1].key_display, "key", listed[at][0]))
             margin = 0 if compact else 1
-            index += 1
+            at += 1
         if compact:
             margin = 1  # the group's right margin
         gap(0)
         parts.append((name, "label", None))
         margin = 1  # the label's right margin
     return parts
+
+
+def parts_width(parts: Iterable[Part]) -> int:
+    return sum(len(text) for text, _, _ in parts)
+
+
+def fit_items(
+    items: Sequence[FooterItem], width: int, priority: Sequence[str] = FOOTER_PRIORITY
+) -> tuple[int, ...]:
+    """The indices of the items to show in ``width`` cells: all if they fit, else the most
+    important ones that do (at least one key, or one group).
+
+    A group of keys shown together is kept or left out whole, ranked by its best key. Keys are
+    ranked by their id's place in ``priority``; keys not in it rank below all that are, the
+    later one lower. The lowest-ranked key goes first, until the rest fits.
+    """
+    if parts_width(footer_parts(items)) <= width:
+        return tuple(range(len(items)))
+    # Units: one key, or the adjacent keys of one group.
+    units: list[list[int]] = []
+    for index, item in enumerate(items):
+        if units and item.group is not None and items[units[-1][0]].group == item.group:
+            units[-1].append(index)
+        else:
+            units.append([index])
+    place = {binding_id: rank for rank, binding_id in enumerate(priority)}
+
+    def rank(position: int) -> tuple[int, int]:
+        return (min(place.get(items[i].binding_id, len(place)) for i in units[position]), position)
+
+    kept = sorted(range(len(units)), key=rank)
+    while len(kept) > 1:
+        kept.pop()
+        shown = {index for position in kept for index in units[position]}
+        if parts_width(footer_parts(items, shown)) <= width:
+            break
+    return tuple(sorted(index for position in kept for index in units[position]))
 
 
 def _nest(
@@ -169,6 +220,8 @@ class KeysFooter(Widget, can_focus=False):
         super().__init__(**options)
         self._items: tuple[FooterItem, ...] | None = None
         self._parts: list[Part] = []
+        """The parts of the keys shown at ``_fit_width`` (``_fit``)."""
+        self._fit_width: int | None = None
         self._width = 0
         self._strip: Strip | None = None
         self._hover: int | None = None
@@ -178,19 +231,36 @@ class KeysFooter(Widget, can_focus=False):
     # ------------------------------------------------------------------ what is shown
     @property
     def items(self) -> tuple[FooterItem, ...]:
-        """The keys shown (the same tuple until they change)."""
+        """The screen's footer keys (the same tuple until they change); :attr:`shown` are the
+        ones that fit."""
         if self._items is None:
             self._set_items(footer_items(self.screen))
         assert self._items is not None
         return self._items
 
+    @property
+    def shown(self) -> tuple[FooterItem, ...]:
+        """The keys that fit the footer's width (all of :attr:`items` when it is wide enough)."""
+        items = self.items
+        self._fit(self.size.width)
+        return tuple(items[i] for i in sorted({i for _, _, i in self._parts if i is not None}))
+
     def _set_items(self, items: tuple[FooterItem, ...]) -> None:
         self._items = items
-        self._parts = footer_parts(items)
-        self._width = sum(len(text) for text, _, _ in self._parts)
+        self._fit_width = None
+        self._parts = []
         self._hover = None
         if self.tooltip is not None:
             self.tooltip = None
+        self._strip = None
+
+    def _fit(self, width: int) -> None:
+        """Lay out the keys that fit ``width`` cells (once per width and set of keys)."""
+        if width == self._fit_width or self._items is None:
+            return
+        self._fit_width = width
+        self._parts = footer_parts(self._items, set(fit_items(self._items, width)))
+        self._width = parts_width(self._parts)
         self._offset = min(self._offset, self._max_offset())
         self._strip = None
 
@@ -275,7 +345,7 @@ class KeysFooter(Widget, can_focus=False):
         if y != 0:
             return Strip([])
         self.items  # noqa: B018  (computes them on the first frame)
-        self._offset = min(self._offset, self._max_offset())  # the screen may have grown
+        self._fit(self.size.width)  # the screen may have been resized
         return self._line().crop(self._offset, self._offset + self.size.width)
 
     # ------------------------------------------------------------------ mouse
