@@ -361,3 +361,16 @@ def test_conll_entities_read_back_as_written_over_any_sentence_breaks(doc: Docum
         stop = next(n for n, t in enumerate(toks) if t.stop == span.stop) + 1
         expected.add((first, stop, span.label))
     assert iob2_entities(sentences) == expected
+
+
+def test_json_lines_read_as_label_studio_says_what_it_looks_like(tmp_path: Path) -> None:
+    from tests.unit.test_cli_formats import one_sentence, run
+
+    lines = tmp_path / "p.jsonl"
+    lines.write_text('{"id": "a", "text": "Анна.", "entities": []}\n'
+                     '{"id": "b", "text": "Пётр.", "entities": []}\n', encoding="utf-8")
+    one_sentence(run("import", str(lines), "--format", "label-studio", "--store",
+                     str(tmp_path / "s")), 1,
+                 "looks like JSON Lines (one record per line), not a Label Studio export",
+                 "try --format jsonl")
+    assert not (tmp_path / "s").exists()

@@ -443,6 +443,36 @@ def json_lines_hint(raw: str, name: str, what: str = "a gold file") -> str | Non
             f"try --format {_lines_format(record)}.")
 
 
+def likely_format(record: Mapping[str, Any]) -> tuple[str, str] | None:
+    """The format a record read with the wrong ``--format`` looks like, and the key that tells:
+    ``("doccano", "label")``; None when nothing does."""
+    if record.get("format") == "annotator.gold" or "documents" in record:
+        return ("gold", "documents" if "documents" in record else "format")
+    if "data" in record and ("annotations" in record or "completions" in record):
+        return ("label-studio", "data")
+    for key in ("label", "labels"):
+        if isinstance(record.get(key), list):
+            return ("doccano", key)
+    entities = record.get("entities")
+    if isinstance(entities, list):
+        doccano = bool(entities) and isinstance(entities[0], Mapping) \
+            and "start_offset" in entities[0]
+        return ("doccano" if doccano else "jsonl", "entities")
+    if "tokens" in record or "answer" in record:
+        return ("spacy", "tokens" if "tokens" in record else "answer")
+    return None
+
+
+def format_hint(record: Mapping[str, Any], *, but: str) -> str:
+    """``" (it has 'label', like doccano: try --format doccano)"``, or ``""`` when the
+    record looks like no other format than ``but``, the one being read."""
+    found = likely_format(record)
+    if found is None or found[0] == but:
+        return ""
+    fmt, key = found
+    return f" (it has {key!r}, like {fmt}: try --format {fmt})"
+
+
 def _lines_format(record: Mapping[str, Any]) -> str:
     """The JSON Lines format a record looks like (as ``registry.detect_format`` tells them)."""
     if "tokens" in record or "answer" in record:

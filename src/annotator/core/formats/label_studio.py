@@ -27,6 +27,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from annotator.core.errors import FormatError
 from annotator.core.formats.common import (
     ImportedDoc,
     ImportedSpan,
@@ -37,15 +38,16 @@ from annotator.core.formats.common import (
     as_list,
     as_object,
     doc_id_of,
+    format_hint,
     get_int,
     get_str,
+    json_lines_hint,
     opt_str,
     parse_json,
     sha256_of,
     status_or_none,
     str_meta,
 )
-from annotator.core.formats.spacy import hint
 from annotator.core.model import Document, Span
 
 FROM_NAME = "label"
@@ -133,7 +135,7 @@ def read_task(raw: Any, where: Where, index: int) -> ImportedDoc:
     item = as_object(raw, where, what)
     if not isinstance(item.get("data"), dict):
         where.fail(f"{what} has no 'data' object, so it is not a Label Studio task"
-                   f"{hint(item, but='label-studio')}")
+                   f"{format_hint(item, but='label-studio')}")
     data = as_object(item.get("data"), where, f"{what} data")
     text = get_str(data, ("text",), where, f"{what} data")
     if data.get("id") is not None:
@@ -177,7 +179,13 @@ def read_task(raw: Any, where: Where, index: int) -> ImportedDoc:
 
 def parse_label_studio(raw: str, name: str) -> ReadResult:
     where = Where(name)
-    tasks = parse_json(raw, where)
+    try:
+        tasks = parse_json(raw, where)
+    except FormatError:
+        hint = json_lines_hint(raw, name, what="a Label Studio export")
+        if hint is not None:  # JSON Lines given as Label Studio: say so
+            raise FormatError(hint) from None
+        raise
     if isinstance(tasks, dict):
         tasks = [tasks]
     result = ReadResult()

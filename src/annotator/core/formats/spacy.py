@@ -25,7 +25,7 @@ looks like, rather than imported as documents without entities.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from annotator.core.formats.common import (
@@ -38,6 +38,7 @@ from annotator.core.formats.common import (
     as_object,
     doc_id_of,
     dumps_line,
+    format_hint,
     get_int,
     get_str,
     jsonl_records,
@@ -119,36 +120,6 @@ def write_spacy(docs: Sequence[Document]) -> Written:
     return Written("".join(lines).encode("utf-8"), notes=notes)
 
 
-def likely_format(record: Mapping[str, Any]) -> tuple[str, str] | None:
-    """The format a record read with the wrong ``--format`` looks like, and the key that tells:
-    ``("doccano", "label")``; None when nothing does."""
-    if record.get("format") == "annotator.gold" or "documents" in record:
-        return ("gold", "documents" if "documents" in record else "format")
-    if "data" in record and ("annotations" in record or "completions" in record):
-        return ("label-studio", "data")
-    for key in ("label", "labels"):
-        if isinstance(record.get(key), list):
-            return ("doccano", key)
-    entities = record.get("entities")
-    if isinstance(entities, list):
-        doccano = bool(entities) and isinstance(entities[0], Mapping) \
-            and "start_offset" in entities[0]
-        return ("doccano" if doccano else "jsonl", "entities")
-    if "tokens" in record or "answer" in record:
-        return ("spacy", "tokens" if "tokens" in record else "answer")
-    return None
-
-
-def hint(record: Mapping[str, Any], *, but: str = "spacy") -> str:
-    """``" (it has 'label', like doccano: try --format doccano)"``, or ``""`` when the
-    record looks like no other format than ``but``, the one being read."""
-    found = likely_format(record)
-    if found is None or found[0] == but:
-        return ""
-    fmt, key = found
-    return f" (it has {key!r}, like {fmt}: try --format {fmt})"
-
-
 def read_task(obj: Any, where: Where) -> ImportedDoc:
     item = as_object(obj, where, "the line")
     text = get_str(item, ("text",), where, "the task")
@@ -167,7 +138,8 @@ def read_task(obj: Any, where: Where) -> ImportedDoc:
         STATUSES.get(answer) if isinstance(answer, str) else None
     )
     if item.get("spans") is None:
-        where.fail(f"the record has no 'spans', so it is not a spaCy/Prodigy task{hint(item)}")
+        where.fail("the record has no 'spans', so it is not a spaCy/Prodigy task"
+                   f"{format_hint(item, but='spacy')}")
     spans = []
     for n, raw in enumerate(as_list(item["spans"], where, "'spans'")):
         what = f"spans[{n}]"
