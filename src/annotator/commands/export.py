@@ -2,7 +2,12 @@
 
 The store is opened read-only (no lock), so exporting while the review app runs is safe and reads
 each document as last saved. Files are written atomically (a temp file beside the target, fsync,
-``os.replace``); without ``-o`` the export goes to standard output (brat needs ``-o FOLDER``).
+``os.replace``); a symlink is written through, a FIFO or device (``/dev/null``) written as it is
+(:func:`~annotator.core.atomic.write_output`); brat's folder is put in place whole
+(:func:`~annotator.core.formats.brat.write_brat_folder`). Without ``-o``, or with ``-o -``, the
+export goes to standard output (brat needs ``-o FOLDER``); only the export itself goes there,
+notes and problems go to stderr. Nothing is ever written inside the store's folder. A failed write
+is one sentence naming the output and the reason, and leaves no temp file behind.
 Set ``ANNOTATOR_FIXED_TIME`` to pin the gold file's ``created`` stamp (reproducible exports).
 Exit status 1 when a span could not be carried by the format (reported on stderr), else 0.
 """
@@ -11,15 +16,16 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 
 import click
 
 from annotator.commands.bulk import parallel_map, paused_gc, worker_count
-from annotator.core.atomic import write_atomic
-from annotator.core.errors import StoreCorruptError, UsageError
+from annotator.core.atomic import output_target, write_output
+from annotator.core.errors import AnnotatorError, StoreCorruptError, UsageError
 from annotator.core.forking import can_fork
 from annotator.core.formats.common import Written
 from annotator.core.model import Document, utc_now
@@ -134,6 +140,10 @@ def stale_note(doc_id: str) -> str:
 NOTHING_TO_EXPORT = "no reviewed documents to export (--include-unreviewed exports the others)."
 
 
+STDOUT = "-"
+"""``-o -``: standard output (the single-file formats)."""
+
+
 def _check_file_target(output: Path) -> None:
     if output.is_dir():
         raise UsageError(f"{output} is a folder; give -o a file name.")
@@ -141,17 +151,59 @@ def _check_file_target(output: Path) -> None:
         raise UsageError(f"the folder {output.parent} does not exist; create it first.")
 
 
-def write_folder(output: Path, files: list[tuple[str, bytes]]) -> None:
-    """Write each file atomically into ``output`` and nowhere else."""
-    if output.exists() and not output.is_dir():
-        raise UsageError(f"{output} is a file; brat export needs a folder for -o.")
-    output.mkdir(parents=True, exist_ok=True)
-    folder = output.resolve()
-    for name, data in files:
-        target = folder / name
-        if target.parent != folder or name in ("", ".", ".."):
-            raise UsageError(f"refusing to write {name!r} outside {output}.")
-        write_atomic(target, data)
+def _within(path: Path, folder: Path) -> bool:
+    """Whether ``path`` is ``folder`` or lies inside it, symlinks resolved (folders compared by
+    device and inode: a case-blind disk or a bind mount does not hide it)."""
+    try:
+        home = os.stat(folder)
+    except OSError:
+        return False
+    real = Path(os.path.realpath(path))
+    for where in (real, *real.parents):
+        try:
+            found = os.stat(where)
+        except OSError:
+            continue
+        if (found.st_dev, found.st_ino) == (home.st_dev, home.st_ino):
+            return True
+    return False
+
+
+def _check_outside_store(output: Path, store_dir: Path, *, folder: bool) -> None:
+    """Refuse an output that would overwrite the store: a path inside its folder, or (``folder``,
+    brat) a folder that holds the store."""
+    if _within(output, store_dir):
+        raise UsageError(f"{output} is inside the store folder {store_dir}; "
+                         "give -o a path outside it.")
+    if folder and _within(store_dir, output):
+        raise UsageError(f"{output} holds the store folder {store_dir}; "
+                         "give -o a folder outside it.")
+
+
+def cannot_write(output: Path | None, err: OSError) -> str:
+    """One sentence for a failed write of the export."""
+    where = "standard output" if output is None else str(output)
+    return f"cannot write {where}: {err.strerror or err}."
+
+
+@contextmanager
+def write_errors_reported(output: Path | None) -> Iterator[None]:
+    """Turn an OSError of writing the export into one sentence (an AnnotatorError)."""
+    try:
+        yield
+    except OSError as err:
+        raise AnnotatorError(cannot_write(output, err)) from None
+
+
+def write_folder(output: Path, docs: Sequence[Document], notes: list[str]) -> None:
+    """The brat export of ``docs`` as folder ``output``, whole (see
+    :func:`~annotator.core.formats.brat.write_brat_folder`)."""
+    from annotator.core.formats.brat import write_brat_folder
+
+    with write_errors_reported(output):
+        note = write_brat_folder(output, docs)
+    if note is not None:
+        notes.append(note)
 
 
 def to_stdout(data: Sequence[bytes]) -> None:
@@ -163,9 +215,23 @@ def to_stdout(data: Sequence[bytes]) -> None:
             sys.stdout.buffer.write(piece)
         sys.stdout.buffer.flush()
     except BrokenPipeError:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())  # so the interpreter's final flush stays quiet
+        _quiet_stdout()
         raise SystemExit(141) from None
+    except OSError as err:  # a full disk, /dev/full
+        _quiet_stdout()
+        raise AnnotatorError(cannot_write(None, err)) from None
+
+
+def _quiet_stdout() -> None:
+    """Point standard output at the null device, so the interpreter's final flush of what could
+    not be written stays quiet."""
+    try:
+        fileno = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # (not a real file: a test's capture)
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fileno)
+    os.close(devnull)
 
 
 @paused_gc()
@@ -173,10 +239,17 @@ def run_export(*, store_dir: Path, fmt: str, output: Path | None, include_unrevi
                workers: int | None = None) -> int:
     """``annotator export``. ``workers``: processes for a gold export of many documents (None:
     one per CPU, capped; 1: none), see :func:`annotator.commands.bulk.worker_count`."""
+    if output is not None and str(output) == STDOUT:
+        if fmt == "brat":
+            raise UsageError("brat export writes a folder of .txt and .ann files, not standard "
+                             "output; give the folder with -o.")
+        output = None
     if fmt == "brat" and output is None:
         raise UsageError("brat export writes a folder of .txt and .ann files; give it with -o.")
-    if output is not None and fmt != "brat":
-        _check_file_target(output)
+    if output is not None:
+        _check_outside_store(output, store_dir, folder=fmt == "brat")
+        if fmt != "brat":
+            _check_file_target(output)
     problems: list[str] = []
     notes: list[str] = []
     pieces: list[bytes] | None = None  # the file's bytes, pieces that follow each other
@@ -188,11 +261,19 @@ def run_export(*, store_dir: Path, fmt: str, output: Path | None, include_unrevi
             ids = export_ids(store, include_unreviewed=include_unreviewed)
             count = worker_count(workers, len(ids))
             if streams_gold(output, count):
-                from annotator.commands.gold_stream import write_gold_file
-
                 assert output is not None
-                write_gold_file(store, ids, output, include_unreviewed=include_unreviewed,
-                                workers=count, problems=problems, notes=notes)
+                with write_errors_reported(output):
+                    target, streamed = output_target(output)
+                if streamed:  # a FIFO or device: written as it is, after the work
+                    pieces = export_gold(store, ids, include_unreviewed=include_unreviewed,
+                                         workers=count, problems=problems, notes=notes)
+                else:
+                    from annotator.commands.gold_stream import write_gold_file
+
+                    with write_errors_reported(output):
+                        write_gold_file(store, ids, target,
+                                        include_unreviewed=include_unreviewed, workers=count,
+                                        problems=problems, notes=notes)
             else:
                 pieces = export_gold(store, ids, include_unreviewed=include_unreviewed,
                                      workers=count, problems=problems, notes=notes)
@@ -211,10 +292,8 @@ def run_export(*, store_dir: Path, fmt: str, output: Path | None, include_unrevi
             if not docs:
                 notes.append(NOTHING_TO_EXPORT)
             if fmt == "brat":
-                from annotator.core.formats.brat import brat_files
-
                 assert output is not None
-                write_folder(output, brat_files(docs))
+                write_folder(output, docs, notes)
             else:
                 from annotator.core.formats.registry import export_bytes
 
@@ -228,7 +307,8 @@ def run_export(*, store_dir: Path, fmt: str, output: Path | None, include_unrevi
         if output is None:
             to_stdout(pieces)
         else:
-            write_atomic(output, pieces)
+            with write_errors_reported(output):
+                write_output(output, pieces)
     for line in [*notes, *problems]:
         click.echo(line, err=True)
     return 1 if problems else 0

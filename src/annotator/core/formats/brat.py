@@ -11,17 +11,24 @@ anything else (``../x``, ``a/b``, ``C:x``, a leading dot) is replaced by a clean
 hash, so nothing is ever written outside the output folder. A document read back gets the file name
 as its id; the importer then matches it by the sha256 of its text.
 
+An export (:func:`write_brat_folder`) is written whole into a new folder beside the output
+folder, then put in its place: an earlier export there is replaced, never mixed with the new one;
+a folder holding anything else is refused; a failed export leaves the old folder as it was.
+
 Discontinuous spans (``0 5;6 10``), relations, events and attributes are not read (reported).
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
-from annotator.core.errors import FormatError
+from annotator.core.atomic import fsync_dir, install_folder, sibling, write_new_file
+from annotator.core.errors import FormatError, UsageError
 from annotator.core.formats.common import (
     ImportedDoc,
     ImportedSpan,
@@ -79,6 +86,73 @@ def brat_files(docs: Sequence[Document]) -> list[tuple[str, bytes]]:
         files.append((f"{stem}.txt", doc.text.encode("utf-8")))
         files.append((f"{stem}.ann", ann_text(doc).encode("utf-8")))
     return files
+
+
+CONFIG_FILES = ("annotation.conf", "visual.conf", "tools.conf", "kb_shortcuts.conf")
+"""brat's own configuration files: kept (copied over) when an export replaces its folder."""
+
+
+def _foreign(folder: Path) -> str | None:
+    """The name of an entry of ``folder`` that a brat export neither writes nor keeps (None when
+    every entry is a file: a ``.ann``, a ``.txt`` with its ``.ann`` (a folder of bare ``.txt``
+    documents is a corpus, never replaced), or one of :data:`CONFIG_FILES`)."""
+    with os.scandir(folder) as found:
+        entries = sorted(found, key=lambda e: e.name)
+    files = {e.name for e in entries if e.is_file(follow_symlinks=False)}
+    for entry in entries:
+        name = entry.name
+        ours = not name.startswith(".") and (
+            name.endswith(".ann") or (name.endswith(".txt") and f"{name[:-4]}.ann" in files))
+        if name not in files or not (ours or name in CONFIG_FILES):
+            return name
+    return None
+
+
+def _check_replaceable(output: Path, folder: Path) -> None:
+    if not folder.is_dir():
+        raise UsageError(f"{output} is a file; brat export needs a folder for -o.")
+    name = _foreign(folder)
+    if name is not None:
+        raise UsageError(f"{output} holds {name!r}, which a brat export does not write; "
+                         "give -o an empty or new folder, or one holding an earlier export.")
+
+
+def write_brat_folder(output: Path, docs: Sequence[Document], *, durable: bool = True
+                      ) -> str | None:
+    """Write the brat export of ``docs`` as folder ``output``, whole or not at all.
+
+    The files go into a new folder beside it, which then takes its place (see
+    :func:`~annotator.core.atomic.install_folder`): a missing ``output`` is created (and its
+    parents), one that is empty or holds only an earlier export (``.txt`` and ``.ann`` pairs, and
+    brat's :data:`CONFIG_FILES`, which are kept) is replaced; one that holds anything else is a
+    UsageError, and nothing is written. A symlink to a folder is written through. On any error
+    the new folder is removed and ``output`` is left as it was (OSError is raised as it is).
+    Returns None, or a note when the old folder could not all be deleted.
+    """
+    files = brat_files(docs)
+    folder = Path(os.path.realpath(output)) if output.is_symlink() else output
+    if os.path.lexists(folder):
+        _check_replaceable(output, folder)
+    else:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+    new = sibling(folder, ".new-")
+    new.mkdir()
+    try:
+        for name, data in files:
+            if name in ("", ".", "..") or Path(name).name != name:
+                raise UsageError(f"refusing to write {name!r} outside {output}.")
+            write_new_file(new / name, data, durable=durable)
+        if os.path.lexists(folder):
+            _check_replaceable(output, folder)  # again: it may have changed meanwhile
+            for name in CONFIG_FILES:
+                if (folder / name).is_file() and not (new / name).exists():
+                    shutil.copy2(folder / name, new / name)
+        if durable:
+            fsync_dir(new)
+        return install_folder(new, folder)
+    except BaseException:
+        shutil.rmtree(new, ignore_errors=True)
+        raise
 
 
 def parse_ann(doc_id: str, text: str, ann: str, name: str) -> tuple[ImportedDoc, list[str]]:
