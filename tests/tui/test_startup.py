@@ -65,7 +65,7 @@ async def test_the_view_is_wrapped_before_its_first_resize_event(
         assert isinstance(view, Watched)
         assert rows_at_resize and rows_at_resize[0] == view.layout_rows > 0
         wide = view.layout_rows
-        await pilot.resize_terminal(90, 40)
+        await pilot.resize_terminal(110, 40)
         await pilot.pause()
         assert view.layout_rows > wide  # re-wrapped for the narrower width
         assert rows_at_resize[-1] == view.layout_rows

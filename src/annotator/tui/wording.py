@@ -1,4 +1,5 @@
-"""Counted nouns and short lists for what the app says: ``1 match``, ``«a», «b» and 4 more``."""
+"""Counted nouns and short lists for what the app says: ``1 match``, ``«a», «b» and 4 more``,
+``1 PER, 2 LOC``, ``qa's``."""
 
 from __future__ import annotations
 
@@ -21,3 +22,16 @@ def listing(items: Sequence[str], limit: int = 5) -> str:
     shown = list(items[:limit])
     rest = len(items) - len(shown)
     return ", ".join(shown) + (f" and {rest} more" if rest > 0 else "")
+
+
+def numbered(labels: Sequence[str], limit: int = 9) -> str:
+    """``1 PER, 2 LOC, 3 ORG``: the labels with the digit keys of the first ``limit``, then how
+    many more there are (``e`` picks those)."""
+    shown = [f"{n} {label}" for n, label in enumerate(labels[:limit], 1)]
+    rest = len(labels) - len(shown)
+    return ", ".join(shown) + (f" and {rest} more (e picks any)" if rest > 0 else "")
+
+
+def possessive(user: str, me: str) -> str:
+    """``"qa's "`` for another user's change, ``""`` for ``me``'s own."""
+    return "" if user == me else f"{user}'s "

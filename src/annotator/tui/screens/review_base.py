@@ -10,11 +10,14 @@ returns), so the save indicator tells the truth before the next key is read.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import ActiveBinding
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.events import Resize, ScreenResume
@@ -25,6 +28,7 @@ from textual.widgets import Static
 from annotator.core.model import Document, Span
 from annotator.core.store import Store
 from annotator.tui.context import ReviewContext
+from annotator.tui.keymap import LABEL_KEYS
 from annotator.tui.navigation import SpanOrder, overlapping
 from annotator.tui.saving import Saver, SaveState
 from annotator.tui.widgets.detail import header, legend, selection_detail, span_detail
@@ -33,19 +37,24 @@ from annotator.tui.widgets.doc_view import DocView
 from annotator.tui.widgets.footer import KeysFooter
 from annotator.tui.widgets.save_indicator import SaveIndicator
 from annotator.tui.widgets.search_bar import SearchBar
-from annotator.tui.wording import quoted
+from annotator.tui.wording import numbered, quoted
 
 if TYPE_CHECKING:  # select mode and search load these on first use
+    from textual.notifications import SeverityLevel
+
     from annotator.core.tokens import Token
     from annotator.tui.bounds import TokenSelection
     from annotator.tui.search import Match
 
 MIN_WIDTH, MIN_HEIGHT = 60, 15
 SIDEBAR_MIN_WIDTH = 100
-"""Below this many columns the document list starts hidden (``t`` shows it)."""
+"""From this many columns the document list is shown, below it hidden: at start-up and whenever
+the terminal's width crosses it (see :meth:`ReviewBase._fit_sidebar`; ``t`` overrides it)."""
 
 SELECT_ACTIONS = {"select_move", "add_span", "select_pick_label", "select_cancel"}
 ALWAYS = {"toggle_sidebar"}
+"""Screen actions that work in every mode, even under the "terminal too small" note (help and
+quit are the app's own)."""
 
 
 class ReviewBase(Screen[None], inherit_bindings=False):
@@ -76,6 +85,10 @@ class ReviewBase(Screen[None], inherit_bindings=False):
         self._extractor_name = "the extractor"
         self._outside_labels: Counter[str] = Counter()
         self._resumed = False
+        self._wide: bool | None = None
+        """Whether the width was at least :data:`SIDEBAR_MIN_WIDTH` when last checked."""
+        self._held_toasts: list[Callable[[], None]] = []
+        """Toasts asked for while the terminal is too small, shown once it is big enough."""
 
     # ------------------------------------------------------------------ widgets
     @property
@@ -128,8 +141,8 @@ class ReviewBase(Screen[None], inherit_bindings=False):
         yield KeysFooter()
 
     def on_mount(self) -> None:
-        wide = self.app.size.width >= SIDEBAR_MIN_WIDTH
-        self.query_one("#sidebar").display = self.context.settings.sidebar and wide
+        self._fit_sidebar(self.app.size.width)
+        self._check_size(self.app.size.width, self.app.size.height)
         self.view.set_labels(self.labels)
         self.query_one("#legend", Static).update(legend(self.labels, self.view.label_style))
         self.doc_list.set_summaries(self.store.summaries())
@@ -137,7 +150,6 @@ class ReviewBase(Screen[None], inherit_bindings=False):
             self.notify(notice, severity="warning", timeout=10)
         self._open(*self._start_position(), save_position=False, resume=True)
         self.view.focus()
-        self._check_size(self.app.size.width, self.app.size.height)
         self._after_mount()
 
     def _after_mount(self) -> None:
@@ -161,11 +173,43 @@ class ReviewBase(Screen[None], inherit_bindings=False):
         if not self._resumed:
             self._resumed = True
             event.refresh_styles = False
+            return
+        # Textual sends a Resize only to the screen on top: the terminal may have changed
+        # size while a dialog or the help covered this screen.
+        width, height = self.app.size
+        self._fit_sidebar(width)
+        self._check_size(width, height)
 
     def on_resize(self, event: Resize) -> None:
+        self._fit_sidebar(event.size.width)
         self._check_size(event.size.width, event.size.height)
 
+    def _fit_sidebar(self, width: int) -> None:
+        """Show the document list from :data:`SIDEBAR_MIN_WIDTH` columns, hide it below (with
+        ``sidebar = false`` in the settings it stays hidden), at start-up and each time the
+        width crosses that threshold.
+
+        The reviewer's ``t`` (or ``g``) wins until the next crossing: a list hidden by hand on
+        a wide terminal stays hidden while the window changes size above the threshold, and
+        one shown by hand on a narrow terminal stays while the window stays narrow; a terminal
+        that becomes narrow hides it (the text keeps its width), one that becomes wide brings
+        it back.
+        """
+        wide = width >= SIDEBAR_MIN_WIDTH
+        if wide == self._wide:
+            return
+        self._wide = wide
+        sidebar = self.query_one("#sidebar")
+        show = self.context.settings.sidebar and wide
+        if sidebar.display != show:
+            sidebar.display = show
+            if not show and self.doc_list.has_focus:
+                self.view.focus()
+
     def _check_size(self, width: int, height: int) -> None:
+        """Below :data:`MIN_WIDTH` × :data:`MIN_HEIGHT` a note replaces the screen, and every
+        key but quit, help and ``t`` is off (see :meth:`check_action`): nothing may change
+        what the reviewer cannot see. Toasts wait too (see :meth:`notify`)."""
         small = width < MIN_WIDTH or height < MIN_HEIGHT
         if small:
             text = f"terminal too small: need {MIN_WIDTH}×{MIN_HEIGHT} (now {width}×{height})"
@@ -173,7 +217,32 @@ class ReviewBase(Screen[None], inherit_bindings=False):
                 self.query_one("#too-small", Static).update(text)
             except NoMatches:
                 self.mount(Static(text, id="too-small"), after="#main")
-        self.set_class(small, "-too-small")
+        if small != self.has_class("-too-small"):
+            self.set_class(small, "-too-small")
+            self.refresh_bindings()
+            if not small:
+                held, self._held_toasts = self._held_toasts, []
+                for toast in held:
+                    toast()
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Textual's, except that while the terminal is too small the toast waits until it is
+        big enough: nothing is drawn over the "too small" note, and nothing is missed."""
+        show = partial(
+            super().notify, message, title=title, severity=severity, timeout=timeout, markup=markup
+        )
+        if self.has_class("-too-small"):
+            self._held_toasts.append(show)
+        else:
+            show()
 
     # ------------------------------------------------------------------ showing things
     def _show(self, selector: str, text: Text) -> None:
@@ -202,7 +271,10 @@ class ReviewBase(Screen[None], inherit_bindings=False):
             digits = "1" if len(self.labels) == 1 else f"1-{min(len(self.labels), 9)}"
             text.append(" select ", style="reverse bold")
             text.append(f" {start}‥{stop} {quoted(self.doc.text[start:stop], 20)}")
-            text.append(f" — h/l move, H/L extend, {digits} label, esc cancel", style="dim")
+            if self._hint:  # what the last key in select mode said, in place of the keys
+                text.append(f" — {self._hint}", style="italic")
+            else:
+                text.append(f" — h/l move, H/L extend, {digits} label, esc cancel", style="dim")
         else:
             summaries = self.store.summaries()
             reviewed = sum(1 for s in summaries if s.status == "reviewed")
@@ -368,26 +440,45 @@ class ReviewBase(Screen[None], inherit_bindings=False):
             return
         self._open(ids[target], None)
 
-    def _next_unreviewed(self) -> None:
-        ids = [s.id for s in self.store.summaries()]
-        todo = {s.id for s in self.store.summaries() if s.status in ("unreviewed", "in_progress")}
+    def _next_unreviewed(self) -> bool:
+        """Open the next document still to review (wrapping); False, with nothing opened, when
+        there is none but this one."""
+        summaries = self.store.summaries()
+        ids = [s.id for s in summaries]
+        todo = {s.id for s in summaries if s.status in ("unreviewed", "in_progress")}
         start = ids.index(self.doc.id) if self.doc and self.doc.id in ids else -1
         for doc_id in ids[start + 1 :] + ids[: start + 1]:
             if doc_id in todo and (self.doc is None or doc_id != self.doc.id):
                 self._open(doc_id, None)
-                return
-        self._set_hint("every document is reviewed or ignored")
+                return True
+        return False
 
     # ------------------------------------------------------------------ enabling actions
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ALWAYS:
             return True
-        if (self.selecting is not None) != (action in SELECT_ACTIONS):
+        if self.has_class("-too-small"):
             return False
-        if action in ("relabel", "add_span"):
-            number = parameters[0] if parameters else 0
-            return isinstance(number, int) and number <= len(self.labels)
-        return True
+        return (self.selecting is not None) == (action in SELECT_ACTIONS)
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        """Textual's, less the digit keys beyond the label set: they are on (a press says there
+        is no such label, see :meth:`_no_label`), but the footer does not offer them."""
+        bindings = super().active_bindings
+        beyond = {
+            f"{scope}.label_{n}"
+            for scope in ("review", "select")
+            for n in range(len(self.labels) + 1, LABEL_KEYS + 1)
+        }
+        if not beyond:
+            return bindings
+        return {key: b for key, b in bindings.items() if b.binding.id not in beyond}
+
+    def _no_label(self, number: int) -> None:
+        """Say that digit ``number`` has no label (a digit key beyond the label set)."""
+        self.app.bell()
+        self._set_hint(f"{number}: no label — the labels are {numbered(self.labels)}")
 
     def _span_or_hint(self) -> Span | None:
         span = self.view.current_span
@@ -408,6 +499,7 @@ class ReviewBase(Screen[None], inherit_bindings=False):
     def _leave_select(self) -> None:
         if self.selecting is not None:
             self.selecting = None
+            self._hint = ""  # a hint from select mode is about the selection just left
             self._show_selection()
 
     def _clear_search(self) -> None:

@@ -33,6 +33,8 @@ class DocumentActions(ReviewBase):
             self._say_notice()
             return
         self._move_cursor(target.id)
+        if self._hint:  # what an earlier key said is not about where the cursor is now
+            self._set_hint("")
 
     def action_next_doc(self) -> None:
         self._step_document(1)
@@ -114,20 +116,27 @@ class DocumentActions(ReviewBase):
             if doc is None:
                 return
             self._changed(doc)
-        self._next_unreviewed()
-        if self.doc is None or self.doc.id != doc_id:
+        if self._next_unreviewed():
             self.notify(f"{doc_id} marked reviewed (u in it undoes)", timeout=3)
+        else:
+            self._set_hint(f"{doc_id} is reviewed — every document is reviewed or ignored")
 
     def action_flag(self) -> None:
         if self.doc is None:
             return
         doc_id, flags = self.doc.id, list(self.doc.flags)
-        flags = [f for f in flags if f != FLAG] if FLAG in flags else [*flags, FLAG]
+        flagging = FLAG not in flags
+        flags = [*flags, FLAG] if flagging else [f for f in flags if f != FLAG]
         doc = self.saver.run("flag", lambda: self.store.set_flags(doc_id, flags))
         if doc is not None:
             self._changed(doc)
+            self._set_hint(
+                f"flagged {doc_id} — f again unflags it" if flagging else f"unflagged {doc_id}"
+            )
 
     def action_ignore(self) -> None:
+        """Ignore the document and go on to the next one still to review (the hint names the
+        ignored one: ``i`` in it again stops ignoring it); on an ignored one, stop ignoring."""
         if self.doc is None:
             return
         doc_id = self.doc.id
@@ -137,11 +146,18 @@ class DocumentActions(ReviewBase):
             doc = self.saver.run("unignore", lambda: self.store.set_status(doc_id, status))
             if doc is not None:
                 self._changed(doc)
+                self._set_hint(f"stopped ignoring {doc_id}: it is {status.replace('_', ' ')}")
             return
         doc = self.saver.run("ignore", lambda: self.store.set_status(doc_id, "ignored"))
         if doc is not None:
             self._changed(doc)
-            self._next_unreviewed()
+            if self._next_unreviewed():
+                self._set_hint(f"ignored {doc_id} — back in it, i again stops ignoring it")
+            else:
+                self._set_hint(
+                    f"ignored {doc_id} — i again stops ignoring it; "
+                    "every other document is reviewed or ignored"
+                )
 
     def action_comment(self) -> None:
         from annotator.tui.screens.dialogs import CommentScreen
@@ -150,9 +166,15 @@ class DocumentActions(ReviewBase):
             self.app.push_screen(CommentScreen(self.doc.id, self.doc.comment), self._commented)
 
     def _commented(self, comment: str | None) -> None:
-        if comment is None or self.doc is None or comment == self.doc.comment:
+        if self.doc is None:
+            return
+        if comment is None or comment == self.doc.comment:
+            self._set_hint("comment not changed")
             return
         doc_id = self.doc.id
         doc = self.saver.run("comment", lambda: self.store.set_comment(doc_id, comment))
         if doc is not None:
             self._changed(doc)
+            self._set_hint(
+                f"comment saved on {doc_id}" if comment else f"comment removed from {doc_id}"
+            )
