@@ -75,13 +75,19 @@ DECIDE = [
         "review.pick_label",
         "pick any label by name from the full list, and accept",
     ),
-    _b("0", "reset", "Reset", "review.reset", "undecide: back to pending, original label/bounds"),
+    _b(
+        "0",
+        "reset",
+        "Reset",
+        "review.reset",
+        "undecide a model's span: back to pending as proposed",
+    ),
     _b(
         "A",
         "accept_all",
         "Accept all",
         "review.accept_all",
-        "accept every pending span of this document",
+        "accept every pending span not filtered out",
     ),
 ]
 

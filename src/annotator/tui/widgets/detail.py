@@ -32,22 +32,23 @@ def _surface(value: str, limit: int = 60) -> str:
 
 
 def header(doc: Document, position: int, total: int) -> Text:
-    """``id · status · date title · flags · comment`` for the document on screen."""
+    """``id · status · stale · flags · comment · date title`` for the document on screen: what
+    the reviewer set comes before the title, which the line's end cuts off when it is narrow."""
     text = Text(no_wrap=True, overflow="ellipsis")
     text.append(doc.id, style="bold")
     text.append(f"  {position}/{total}", style="dim")
     text.append(f"  {STATUS_TEXT[doc.status]}", style=STATUS_STYLE[doc.status])
+    if doc.stale:
+        text.append("  STALE: the file changed; annotations stay on the stored text", style="red")
+    if doc.flags:
+        text.append(f"  ⚑ {', '.join(doc.flags)}", style="bold red")
+    if doc.comment:
+        text.append(f"  ✎ {_surface(doc.comment, 80)}", style="italic")
     if doc.meta.get("date") or doc.meta.get("title"):
         text.append("  │  ", style="dim")
         if doc.meta.get("date"):
             text.append(doc.meta["date"] + " ", style="bold")
         text.append(_surface(doc.meta.get("title", ""), 120))
-    if doc.flags:
-        text.append(f"  ⚑ {', '.join(doc.flags)}", style="bold red")
-    if doc.comment:
-        text.append(f"  ✎ {_surface(doc.comment, 80)}", style="italic")
-    if doc.stale:
-        text.append("  STALE: the file changed; annotations stay on the stored text", style="red")
     return text
 
 
