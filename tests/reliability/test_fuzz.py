@@ -118,7 +118,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     docs = small_store(root, docs=3, spans=6)
     with Store.open(root, user="anna") as store:
         store.accept(docs[0].id, "s1")
-        store.relabel(docs[0].id, "s2", "ORG")
+        store.relabel(docs[0].id, "s2", "PER")  # (to ORG would duplicate s1: refused)
         store.add_span(docs[0].id, 0, 5, "LOC")
         store.undo(docs[0].id)
         store.set_position(docs[0].id, "s2")
@@ -242,7 +242,7 @@ def test_any_store_json_bytes_open_or_raise_a_store_error(
             _check_summaries(store)
             if not readonly:
                 label = store.labels.labels[0]
-                store.relabel(store.ids()[0], "s1", label)
+                store.relabel(store.ids()[0], "s3", label)  # s3: alone on its range
                 store.widen_labels(["NEW"])
                 assert "NEW" in store.labels
 

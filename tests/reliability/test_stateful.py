@@ -167,6 +167,20 @@ class StoreMachine(RuleBasedStateMachine):
         )
         self.redo_stack[doc_id].clear()
 
+    def _clash(self, doc_id: str, span_id: str, key: tuple[int, int, str], state: str) -> bool:
+        """Whether a decision giving the span ``key`` and ``state`` would make it a second span
+        (not rejected) of that key, which the store refuses (as it refuses adding one)."""
+        model = self.models[doc_id]
+        old = model.spans[span_id]
+        if state == "rejected":
+            return False
+        if old.state != "rejected" and (old.start, old.stop, old.label) == key:
+            return False
+        return any(
+            sid != span_id and s.state != "rejected" and (s.start, s.stop, s.label) == key
+            for sid, s in model.spans.items()
+        )
+
     @staticmethod
     def _progress(model: MDoc) -> None:
         if model.status == "unreviewed":
@@ -181,7 +195,10 @@ class StoreMachine(RuleBasedStateMachine):
             m.spans[span_id].state = "accepted"
             self._progress(m)
 
-        self._act(doc_id, lambda: self.store.accept(doc_id, span_id), change)
+        span = self.models[doc_id].spans[span_id]
+        clash = self._clash(doc_id, span_id, (span.start, span.stop, span.label), "accepted")
+        error = SpanError if clash else None
+        self._act(doc_id, lambda: self.store.accept(doc_id, span_id), change, error)
 
     @rule(d=st.integers(0, 9), s=st.integers(0, 99))
     def reject(self, d: int, s: int) -> None:
@@ -202,7 +219,9 @@ class StoreMachine(RuleBasedStateMachine):
             m.spans[span_id].state = "accepted"
             self._progress(m)
 
-        error = SpanError if label not in LABELS else None
+        span = self.models[doc_id].spans[span_id]
+        clash = self._clash(doc_id, span_id, (span.start, span.stop, label), "accepted")
+        error = SpanError if label not in LABELS or clash else None
         self._act(doc_id, lambda: self.store.relabel(doc_id, span_id, label), change, error)
 
     @rule(d=st.integers(0, 9), s=st.integers(0, 99), da=st.integers(-4, 4), db=st.integers(-4, 4))
@@ -218,7 +237,8 @@ class StoreMachine(RuleBasedStateMachine):
             self._progress(m)
 
         fits = 0 <= start < stop <= len(text)
-        error = None if fits else SpanError
+        clash = fits and self._clash(doc_id, span_id, (start, stop, span.label), "accepted")
+        error = None if fits and not clash else SpanError
         self._act(doc_id, lambda: self.store.adjust(doc_id, span_id, start, stop), change, error)
 
     @rule(
@@ -282,7 +302,12 @@ class StoreMachine(RuleBasedStateMachine):
                 span.start, span.stop = span.first_bounds
             self._progress(m)
 
-        self._act(doc_id, lambda: self.store.reset(doc_id, span_id), change)
+        span = self.models[doc_id].spans[span_id]
+        key = (*span.first_bounds, span.first_label) if span.is_model else \
+            (span.start, span.stop, span.label)
+        clash = self._clash(doc_id, span_id, key, "pending")
+        error = SpanError if clash else None
+        self._act(doc_id, lambda: self.store.reset(doc_id, span_id), change, error)
 
     @rule(d=st.integers(0, 9))
     def accept_all(self, d: int) -> None:

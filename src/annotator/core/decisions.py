@@ -6,13 +6,20 @@ original, ``adjusted`` when the bounds differ, else ``accepted``. The first chan
 bounds keeps the model's ``original_label`` / ``original_start`` / ``original_stop``; while the
 bounds differ from the model's, ``normal`` is None (the model's normal form was the lemma of its
 surface) and ``original_normal`` keeps it, so moving back or resetting restores it.
+
+No two spans of a document that are not rejected share (start, stop, label): adding such a span is
+refused, and so is a decision that would make one (see :func:`duplicate_of`). Adding many spans
+at once (:func:`plan_additions`) checks overlaps against the sorted spans, in O(n log n).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from bisect import bisect_left
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
+from annotator.core.errors import SpanError
 from annotator.core.model import Document, Event, Span, SpanState, utc_now
 
 DOC_EVENT_FIELDS = ("status", "flags", "comment")
@@ -114,3 +121,77 @@ def fresh_number(doc: Document, events: Sequence[Event]) -> int:
 def doc_fields(doc: Document) -> dict[str, Any]:
     """The document fields the log records (and undo restores)."""
     return {name: getattr(doc, name) for name in DOC_EVENT_FIELDS}
+
+
+def already_marked(text: str, start: int, stop: int, label: str) -> str:
+    """The sentence refusing a second span with the same (start, stop, label)."""
+    return f"{text[start:stop]!r} at {start}..{stop} is already marked {label}."
+
+
+def duplicate_of(spans: Iterable[Span], old: Span, new: Span) -> Span | None:
+    """Another span, not rejected, with the key ``new`` takes, when changing ``old`` into ``new``
+    would make it a second one (its key changed, or it was rejected and no longer is); else None.
+    Spans that already shared a key before the change (two origins proposing the same range) are
+    left alone: accepting one of them is no new duplicate."""
+    if new.state == "rejected":
+        return None
+    if old.state != "rejected" and old.key() == new.key():
+        return None
+    key = new.key()
+    for other in spans:
+        if other.id != new.id and other.state != "rejected" and other.key() == key:
+            return other
+    return None
+
+
+@dataclass(frozen=True)
+class Additions:
+    """What adding ``label`` spans on many ranges would do: the ranges to add (in text order)
+    and the ones skipped because they overlap a span that is not rejected."""
+
+    ranges: list[tuple[int, int]]
+    overlapping: list[tuple[int, int]]
+
+
+def plan_additions(
+    text: str,
+    spans: Sequence[Span],
+    ranges: Iterable[tuple[int, int]],
+    label: str,
+    *,
+    skip_overlapping: bool,
+) -> Additions:
+    """The ranges of a batch that can be added as ``label`` spans, in text order.
+
+    With ``skip_overlapping`` a range that shares a character with a span that is not rejected
+    (one already there or one added earlier in the batch, in text order) is skipped. Without it,
+    a range whose (start, stop, label) a span not rejected already has raises :class:`SpanError`
+    (as adding it alone would), and so does a range given twice. O(n log n) in spans and ranges:
+    spans sorted by start with a running maximum of their stops answer "does anything starting
+    before ``stop`` end after ``start``?" with one bisection.
+    """
+    live = sorted((s.start, s.stop) for s in spans if s.state != "rejected")
+    starts = [start for start, _ in live]
+    reach: list[int] = []  # reach[i]: the furthest stop of live[0..i]
+    furthest = 0
+    for _, stop in live:
+        furthest = max(furthest, stop)
+        reach.append(furthest)
+    taken = {s.key() for s in spans if s.state != "rejected"}
+    added: list[tuple[int, int]] = []
+    overlapping: list[tuple[int, int]] = []
+    added_reach = -1  # the furthest stop of the ranges added so far (they start at or before)
+    for start, stop in sorted(ranges):
+        if skip_overlapping:
+            before = bisect_left(starts, stop)
+            if (before and reach[before - 1] > start) or added_reach > start:
+                overlapping.append((start, stop))
+                continue
+            added_reach = max(added_reach, stop)
+        else:
+            key = (start, stop, label)
+            if key in taken:
+                raise SpanError(already_marked(text, start, stop, label))
+            taken.add(key)
+        added.append((start, stop))
+    return Additions(added, overlapping)

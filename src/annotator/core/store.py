@@ -33,7 +33,16 @@ from annotator.core.atomic import (
     write_atomic,
     write_json_atomic,
 )
-from annotator.core.decisions import decided, doc_fields, fresh_number, pending, progressed
+from annotator.core.decisions import (
+    already_marked,
+    decided,
+    doc_fields,
+    duplicate_of,
+    fresh_number,
+    pending,
+    plan_additions,
+    progressed,
+)
 from annotator.core.errors import (
     SpanError,
     StoreCorruptError,
@@ -83,6 +92,16 @@ def warm_up() -> None:
     The review app draws its first frame without both and calls this right after it."""
     build_models()
     import_write_modules()
+
+
+@dataclass
+class AddedSpans:
+    """What :meth:`Store.add_spans` did: the document as saved, the spans added (in text order)
+    and the ranges skipped because they overlap a span that is not rejected."""
+
+    doc: Document
+    spans: list[Span]
+    overlapping: list[tuple[int, int]]
 
 
 @dataclass
@@ -615,9 +634,7 @@ class Store:
             raise SpanError(f"Label {label!r} is not in the store's label set.")
         for other in doc.spans:
             if other.key() == (start, stop, label) and other.state != "rejected":
-                raise SpanError(
-                    f"{doc.text[start:stop]!r} at {start}..{stop} is already marked {label}."
-                )
+                raise SpanError(already_marked(doc.text, start, stop, label))
         span = Span(
             id=f"s{fresh_number(doc, self._events(doc_id))}",
             start=start,
@@ -641,6 +658,66 @@ class Store:
             doc_after=doc_fields(new_doc),
         )
         return self._save(new_doc, loaded, [event], {span.id: span}), span
+
+    def add_spans(
+        self,
+        doc_id: str,
+        ranges: Iterable[tuple[int, int]],
+        label: str,
+        *,
+        skip_overlapping: bool = False,
+    ) -> AddedSpans:
+        """Add a ``label`` span on each ``(start, stop)`` range, in one durable write and one
+        logged ``add`` event (one undo reverts them all).
+
+        The rules of :meth:`add_span` hold for the whole batch, which is refused (nothing saved)
+        when one range does not fit the text, the label is not in the set or, without
+        ``skip_overlapping``, a range is already marked with ``label``. With it, ranges that
+        overlap a span that is not rejected (or one added earlier in the batch) are skipped and
+        reported. Nothing is written when nothing is added.
+        """
+        loaded = self._load(doc_id)
+        doc = loaded.doc
+        if label not in self.labels:
+            raise SpanError(f"Label {label!r} is not in the store's label set.")
+        ranges = list(ranges)
+        for start, stop in ranges:
+            check_span_fits(doc_id, doc.text, start, stop)
+        plan = plan_additions(
+            doc.text, doc.spans, ranges, label, skip_overlapping=skip_overlapping
+        )
+        if not plan.ranges:
+            return AddedSpans(doc, [], plan.overlapping)
+        self._writable()
+        number = fresh_number(doc, self._events(doc_id))
+        now = utc_now()
+        spans = [
+            Span(
+                id=f"s{number + i}",
+                start=start,
+                stop=stop,
+                label=label,
+                text=doc.text[start:stop],
+                origin=MANUAL_ORIGIN,
+                state="accepted",
+                decision="added",
+                annotator=self.user,
+                time=now,
+            )
+            for i, (start, stop) in enumerate(plan.ranges)
+        ]
+        new_doc = progressed(doc.model_copy(update={"spans": [*doc.spans, *spans]}))
+        event = self._event(
+            doc_id,
+            loaded,
+            "add",
+            before={span.id: None for span in spans},
+            after={span.id: span for span in spans},
+            doc_before=doc_fields(doc),
+            doc_after=doc_fields(new_doc),
+        )
+        saved = self._save(new_doc, loaded, [event], {span.id: span for span in spans})
+        return AddedSpans(saved, spans, plan.overlapping)
 
     def delete_span(self, doc_id: str, span_id: str) -> Document:
         loaded = self._load(doc_id)
@@ -809,6 +886,9 @@ class Store:
             if sid not in by_id:
                 raise SpanError(f"Document {doc_id!r} has no span {sid}.")
             new = change(by_id[sid])
+            clash = duplicate_of(by_id.values(), by_id[sid], new)
+            if clash is not None:
+                raise SpanError(already_marked(doc.text, new.start, new.stop, new.label))
             if new != by_id[sid]:
                 before[sid] = by_id[sid]
                 changed[sid] = new
@@ -846,4 +926,4 @@ def _has_span(doc: Document, span_id: str) -> bool:
     return any(s.id == span_id for s in doc.spans)
 
 
-__all__ = ["LockInfo", "Store", "SyncReport", "next_span_number"]
+__all__ = ["AddedSpans", "LockInfo", "Store", "SyncReport", "next_span_number"]
