@@ -9,7 +9,9 @@ documents.
 
 from __future__ import annotations
 
+import heapq
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -88,7 +90,7 @@ def corpus_hits(
             break
         matches = find_matches(doc.text, query, whole_tokens=whole_tokens)
         if matches:
-            taken = tuple(overlapping_span(doc.spans, m) for m in matches)
+            taken = tuple(overlapping_spans(doc.spans, matches))
             hits.append(
                 DocHits(doc.id, doc.text, tuple(matches), taken, ignored=doc.status == "ignored")
             )
@@ -106,6 +108,37 @@ def overlapping_span(spans: Sequence[Span], match: Match) -> Span | None:
         s for s in spans if s.state != "rejected" and s.start < match.stop and match.start < s.stop
     ]
     return min(found, key=lambda s: (s.stop - s.start, s.start)) if found else None
+
+
+def overlapping_spans(spans: Sequence[Span], matches: Sequence[Match]) -> list[Span | None]:
+    """:func:`overlapping_span` of each of ``matches``, in one sweep: O((n + m) log n) plus the
+    overlaps found (asking for each match scanned every span: 18,634 matches of a 1 MB document
+    against as many spans took minutes)."""
+    live = sorted(
+        ((s, position) for position, s in enumerate(spans) if s.state != "rejected"),
+        key=lambda pair: pair[0].start,
+    )
+    starts = [s.start for s, _ in live]
+    found: list[Span | None] = [None] * len(matches)
+    active: list[tuple[int, int]] = []  # (stop, index into live) of the spans entered so far
+    entered = 0
+    for index in sorted(range(len(matches)), key=lambda i: matches[i].start):
+        match = matches[index]
+        # a span enters once a match ends after its start; it leaves once it ends at or before
+        # a match's start, since no later match starts earlier
+        until = max(entered, bisect_left(starts, match.stop))
+        for order in range(entered, until):
+            heapq.heappush(active, (live[order][0].stop, order))
+        entered = until
+        while active and active[0][0] <= match.start:
+            heapq.heappop(active)
+        overlaps = [live[order] for _, order in active if live[order][0].start < match.stop]
+        if overlaps:
+            # the tightest, and the first in the document's order among equals, as
+            # overlapping_span names it
+            span, _ = min(overlaps, key=lambda p: (p[0].stop - p[0].start, p[0].start, p[1]))
+            found[index] = span
+    return found
 
 
 def context(text: str, match: Match, width: int) -> tuple[str, str, str]:

@@ -124,9 +124,10 @@ class SearchActions(ReviewBase):
 
     def _label_every_match(self, hits: Sequence[DocHits], label: str) -> str:
         """Add a ``label`` span on every match that overlaps no span (of any label, unless
-        rejected), outside ignored documents; return the sentence saying what was done."""
-        from annotator.tui.search import overlapping_span
+        rejected), outside ignored documents; return the sentence saying what was done.
 
+        Each document's matches are added in one store call (one write, one logged event: one
+        ``u`` takes them all back), which skips the overlapping ones."""
         added = overlapping = ignored = ignored_docs = 0
         documents: set[str] = set()
         stopped = False
@@ -134,31 +135,30 @@ class SearchActions(ReviewBase):
             doc_id = doc_hits.doc_id
             if not self.store.has(doc_id):
                 continue
-            doc = self.store.get(doc_id)
-            if doc.status == "ignored":
+            if self.store.summary(doc_id).status == "ignored":
                 ignored += len(doc_hits.matches)
                 ignored_docs += 1
                 continue
-            for match in doc_hits.matches:
-                if overlapping_span(doc.spans, match) is not None:
-                    overlapping += 1
-                    continue
-                result = self.saver.run(
-                    f"add {label}",
-                    functools.partial(self.store.add_span, doc_id, match.start, match.stop, label),
-                )
-                if result is None:
-                    stopped = True
-                    break
-                doc = result[0]
-                added += 1
+            result = self.saver.run(
+                f"add {label}",
+                functools.partial(
+                    self.store.add_spans,
+                    doc_id,
+                    [(match.start, match.stop) for match in doc_hits.matches],
+                    label,
+                    skip_overlapping=True,
+                ),
+            )
+            if result is None:
+                stopped = True
+                break
+            overlapping += len(result.overlapping)
+            if result.spans:
+                added += len(result.spans)
                 documents.add(doc_id)
-            if doc_id in documents:
                 self.doc_list.update_summary(self.store.summary(doc_id))
                 if self.doc is not None and doc_id == self.doc.id:
-                    self._changed(doc)
-            if stopped:
-                break
+                    self._changed(result.doc)
         told = f"added {label} to {count(added, 'match', 'matches')}"
         if added:
             told += f" in {count(len(documents), 'document')}"
