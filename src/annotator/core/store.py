@@ -73,7 +73,6 @@ from annotator.core.shard import (
     Shard,
     import_write_modules,
     read_document_data,
-    recover_hint,
     shard_name,
     span_number,
 )
@@ -84,6 +83,16 @@ SCHEMA_VERSION = 2
 reads version 1 shards (and moves their log on their next change); a writable open of a version 1
 store records version 2 first, so that an older annotator refuses it rather than mixing layouts."""
 STORE_FOLDERS = ("docs", "users", "predictions")
+
+
+def _meta_hint(path: Path) -> str:
+    """What to do about a damaged ``store.json``: it only holds the label set and the version,
+    so no document or decision is lost by writing a fresh one."""
+    return (
+        f"it was left untouched; restore it from a backup, or write a fresh one: "
+        f'{{"format": "{STORE_FORMAT}", "version": {SCHEMA_VERSION}, "labels": ["PER", "LOC", '
+        f'"ORG"]}} (it only holds the label set and version; no document or decision is lost)'
+    )
 
 
 def warm_up() -> None:
@@ -245,15 +254,14 @@ class Store:
             meta = json.loads(path.read_bytes().decode("utf-8"))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError):
             raise StoreCorruptError(
-                f"The store file {path} is damaged; {recover_hint(path)} "
-                "(it only holds the label set and version)."
+                f"The store file {path} is damaged; {_meta_hint(path)}."
             ) from None
         if not isinstance(meta, dict) or meta.get("format") != STORE_FORMAT:
-            raise StoreCorruptError(f"{path} is not an annotator store file; {recover_hint(path)}.")
+            raise StoreCorruptError(f"{path} is not an annotator store file; {_meta_hint(path)}.")
         version = meta.get("version")
         if not isinstance(version, int) or isinstance(version, bool):
             raise StoreCorruptError(
-                f"{path} has no valid schema version ({version!r}); {recover_hint(path)}."
+                f"{path} has no valid schema version ({version!r}); {_meta_hint(path)}."
             )
         if version > SCHEMA_VERSION:
             raise StoreVersionError(
@@ -265,7 +273,7 @@ class Store:
                 LabelSet.checked(meta["labels"])
             except ValueError:
                 raise StoreCorruptError(
-                    f"{path} holds an invalid label set; {recover_hint(path)}."
+                    f"{path} holds an invalid label set; {_meta_hint(path)}."
                 ) from None
         self._meta = meta
         if version < SCHEMA_VERSION and not self.readonly:
