@@ -323,7 +323,8 @@ def test_stats_json_shape_and_report_card(annotated_store: Path) -> None:
     body = json.loads(result.stdout)
     assert body["documents"][0] == {"id": "d1", "lang": "ru", "status": "reviewed",
                                     "extractor": None, "pending": 0, "accepted": 4,
-                                    "rejected": 1, "added": 1, "stale": False}
+                                    "rejected": 1, "added": 1, "stale": False,
+                                    "flags": [], "comment": ""}
     assert [d["id"] for d in body["documents"]] == ["d1", "d2", "d3"]
     # natasha's spans by its own label: PER — d1 accepted, d2 "Газпром" relabeled to ORG,
     # d3 pending; one PER added by hand (missed). LOC — two accepted, one rejected, one pending.

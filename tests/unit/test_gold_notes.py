@@ -50,3 +50,13 @@ def test_the_schema_describes_them(noted_store: Path, tmp_path: Path) -> None:
     body = json.loads(out.read_text(encoding="utf-8"))
     jsonschema = pytest.importorskip("jsonschema")
     jsonschema.validate(body, schema)
+
+
+def test_stats_shows_them(noted_store: Path) -> None:
+    body = json.loads(run("stats", "--store", str(noted_store), "--json").stdout)
+    by_id = {d["id"]: d for d in body["documents"]}
+    assert (by_id["d1"]["flags"], by_id["d1"]["comment"]) == (["flagged"],
+                                                              "check «Уркизой» spelling")
+    assert (by_id["d2"]["flags"], by_id["d2"]["comment"]) == ([], "")
+    table = run("stats", "--store", str(noted_store)).stdout
+    assert "flagged" in table and "['flagged']" not in table

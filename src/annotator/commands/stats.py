@@ -1,7 +1,8 @@
 """``annotator stats``: each document's status and counts, and the model's report card.
 
 ``--json`` prints ``{"documents": [{"id", "lang", "status", "extractor", "pending", "accepted",
-"rejected", "added", "stale"}, ...], "labels": {LABEL: card}, "origins": {ORIGIN: {LABEL: card}}}``
+"rejected", "added", "stale", "flags", "comment"}, ...], "labels": {LABEL: card}, "origins":
+{ORIGIN: {LABEL: card}}}``
 (cards: see :mod:`annotator.core.reportcard`). The store is opened read-only.
 """
 
@@ -23,7 +24,7 @@ from annotator.core.users import default_user
 DOCUMENT_TABLE_LIMIT = 100
 
 
-def document_row(summary: DocSummary) -> dict[str, Any]:
+def document_row(summary: DocSummary, comment: str = "") -> dict[str, Any]:
     return {
         "id": summary.id,
         "lang": summary.lang,
@@ -34,7 +35,20 @@ def document_row(summary: DocSummary) -> dict[str, Any]:
         "rejected": summary.rejected,
         "added": summary.added,
         "stale": summary.stale,
+        "flags": list(summary.flags),
+        "comment": comment,
     }
+
+
+def _cell(value: Any) -> str:
+    """A value of a document row as the table shows it."""
+    if value is None or value is False:
+        return ""
+    if value is True:
+        return "yes"
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    return str(value)
 
 
 def _tables(rows: list[dict[str, Any]], card: ReportCard) -> None:
@@ -53,8 +67,7 @@ def _tables(rows: list[dict[str, Any]], card: ReportCard) -> None:
             docs.add_column(column, justify="right" if column in (
                 "pending", "accepted", "rejected", "added") else "left")
         for row in rows:
-            docs.add_row(*("" if v is None else "yes" if v is True else "" if v is False
-                           else str(v) for v in row.values()))
+            docs.add_row(*(_cell(v) for v in row.values()))
         console.print(docs)
     elif rows:
         console.print("(use --json for the per-document list)")
@@ -82,7 +95,8 @@ def run_stats(*, store_dir: Path, as_json: bool) -> int:
             except StoreCorruptError as err:
                 problems.append(f"document {summary.id!r} left out of the report card: {err}")
         labels = store.labels.labels
-    rows = [document_row(s) for s in summaries]
+    comments = {doc.id: doc.comment for doc in docs}
+    rows = [document_row(s, comments.get(s.id, "")) for s in summaries]
     card = report_card(docs, labels)
     for line in problems:
         click.echo(line, err=True)
