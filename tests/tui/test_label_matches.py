@@ -59,6 +59,27 @@ async def test_labelling_every_match_is_one_event_and_one_undo(tmp_path: Path) -
             assert [(s.start, s.label) for s in store.get("paris").spans] == [(14, "ORG")]
 
 
+async def test_a_long_hit_list_is_cut_and_says_how_many_more(tmp_path: Path) -> None:
+    """3,000 matches list 200 rows and one line for the rest; a digit still labels them all."""
+    from textual.widgets import OptionList
+
+    from annotator.tui.screens.corpus_search import MAX_LISTED_PER_DOCUMENT
+
+    with paris_store(tmp_path / "s") as store:
+        app = app_for(store)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            await pilot.press("ctrl+f", *"Paris", "enter")
+            await until(pilot, lambda: bool(getattr(app.screen, "hits", None)))
+            hit_list = app.screen.query_one("#corpus-hits", OptionList)
+            assert hit_list.option_count == 1 + MAX_LISTED_PER_DOCUMENT + 1
+            last = str(hit_list.get_option_at_index(hit_list.option_count - 1).prompt)
+            assert "2800 more matches not listed (a digit labels them too)" in last
+            await pilot.press("2")
+            await pilot.pause()
+            assert len(store.get("paris").spans) == 3000
+
+
 def test_overlap_lookup_in_one_sweep_names_the_same_spans() -> None:
     text = PARIS[:2100]
     matches = find_matches(text, "paris")

@@ -38,6 +38,13 @@ LabelAll = Callable[[Sequence[DocHits], str], str]
 """Label every free match of these hits with a label; returns the sentence saying what it did."""
 
 
+MAX_LISTED_PER_DOCUMENT = 200
+"""Matches listed for one document: a list of thousands of rows takes seconds to build, and
+nobody reads it; the rest are counted in one line (labelling takes them all)."""
+MAX_LISTED = 1000
+"""Matches listed in all."""
+
+
 @dataclass(frozen=True)
 class CorpusAction:
     """How the search was left: the last query, and the hit to open (None: just closed)."""
@@ -189,6 +196,7 @@ class CorpusSearchScreen(ModalScreen[CorpusAction | None]):
         was_on = hit_list.highlighted
         tag_width = max((len(label) for label in self._labels), default=3) + 3
         width = max(hit_list.scrollable_content_region.width - 8 - tag_width, 30)
+        listed = 0
         for doc_hits in message.hits:
             title = Text(
                 f"{doc_hits.doc_id} — {count(len(doc_hits.matches), 'match', 'matches')}",
@@ -197,7 +205,8 @@ class CorpusSearchScreen(ModalScreen[CorpusAction | None]):
             if doc_hits.ignored:
                 title.append("  (ignored: left alone when labelling)", style="dim")
             options.append(Option(title, disabled=True))
-            for n, match in enumerate(doc_hits.matches):
+            room = max(0, min(MAX_LISTED_PER_DOCUMENT, MAX_LISTED - listed))
+            for n, match in enumerate(doc_hits.matches[:room]):
                 before, surface, after = context(doc_hits.text, match, width)
                 prompt = Text("  ", no_wrap=True, overflow="ellipsis")
                 span = doc_hits.taken_by(n)
@@ -209,6 +218,12 @@ class CorpusSearchScreen(ModalScreen[CorpusAction | None]):
                 option_id = f"{doc_hits.doc_id}\x00{n}"
                 self._options[option_id] = (doc_hits.doc_id, match)
                 options.append(Option(prompt, id=option_id))
+            listed += min(room, len(doc_hits.matches))
+            if len(doc_hits.matches) > room:
+                more = len(doc_hits.matches) - room
+                options.append(Option(Text(
+                    f"  … {count(more, 'more match', 'more matches')} not listed "
+                    "(a digit labels them too)", style="dim italic"), disabled=True))
         hit_list.set_options(options)
         self.query_one("#corpus-summary", Static).update(self._summary())
         if self._options:
