@@ -51,7 +51,9 @@ def run_extract(
     with Store.open(store_dir, user=user, labels=labels) as store:
         sync = store.sync(load.documents)
         _report_sync(store, sync)
-        doc_ids = [doc.id for doc in load.documents if store.has(doc.id)]
+        doc_ids = list(dict.fromkeys(
+            sync.stored_id(doc.id) for doc in load.documents if store.has(sync.stored_id(doc.id))
+        ))
         extractor = NatashaExtractor()
         with _progress_bar(len(doc_ids), extractor.key) as on_progress:
             report = extract_into_store(
@@ -95,6 +97,9 @@ def _report_sync(store: Store, sync: SyncReport) -> None:
         _note(problem)
     for doc_id in sync.skipped:
         _note(f"document {doc_id!r} was skipped: its store file is damaged.")
+    same = sync.same_as_note()
+    if same is not None:
+        _note(f"note: {same}")
     if sync.stale:
         names = ", ".join(sync.stale)
         _note(

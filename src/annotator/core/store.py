@@ -119,6 +119,36 @@ class SyncReport:
     unchanged: list[str] = field(default_factory=list)
     stale: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    same_as: dict[str, str] = field(default_factory=dict)
+    """Documents not added because the store holds the same file under another id: the same
+    text at a path that is the stored one seen from another folder (``x.txt`` opened from
+    ``dup/a/`` is ``a/x.txt`` stored from ``dup/``). Their id → the stored id. (A copy under
+    another name is a document of its own; its predictions come from the cache.)"""
+
+    def stored_id(self, doc_id: str) -> str:
+        """The id a loaded document has in the store."""
+        return self.same_as.get(doc_id, doc_id)
+
+    def same_as_note(self) -> str | None:
+        """One sentence about :attr:`same_as`, or None."""
+        if not self.same_as:
+            return None
+        pairs = ", ".join(f"{new} = {old}" for new, old in list(self.same_as.items())[:5])
+        more = f" and {len(self.same_as) - 5} more" if len(self.same_as) > 5 else ""
+        return (
+            f"{len(self.same_as)} document{'' if len(self.same_as) == 1 else 's'} "
+            f"{'is' if len(self.same_as) == 1 else 'are'} already in the store, opened from "
+            f"another folder: kept under the stored id ({pairs}{more})."
+        )
+
+
+def _same_file(source: str, stored: list[tuple[str, str]]) -> str | None:
+    """The id of a stored document with the same text (``stored``: their ids and sources) whose
+    source is ``source`` seen from another folder: one path ends with the other."""
+    for doc_id, other in stored:
+        if other.endswith("/" + source) or source.endswith("/" + other):
+            return doc_id
+    return None
 
 
 def _foreign(entry: Path) -> bool:
@@ -436,13 +466,23 @@ class Store:
         self._writable()
         report = SyncReport()
         broken = {shard for shard in self._broken_shards()}
+        by_text: dict[str, list[tuple[str, str]]] | None = None  # sha256 -> [(id, source)]
         for doc in docs:
             if not self.has(doc.id):
+                if by_text is None:
+                    by_text = {}
+                    for summary in self.summaries():
+                        by_text.setdefault(summary.sha256, []).append((summary.id, summary.source))
+                known = _same_file(doc.source, by_text.get(doc.sha256, []))
+                if known is not None:
+                    report.same_as[doc.id] = known
+                    continue
                 if shard_name(doc.id) in broken:
                     report.skipped.append(doc.id)
                     continue
                 self._save(doc.model_copy(update={"spans": []}), None, [], None)
                 report.added.append(doc.id)
+                by_text.setdefault(doc.sha256, []).append((doc.id, doc.source))
                 continue
             stored = self.summary(doc.id)
             if doc.sha256 == stored.sha256:

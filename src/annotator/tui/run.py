@@ -77,6 +77,9 @@ def run_review(
                         f"{'it was' if len(report.stale) == 1 else 'they were'} annotated "
                         f"(kept on the stored text): {', '.join(report.stale[:5])}"
                     )
+                same = report.same_as_note()
+                if same is not None:
+                    notices.append(same)
                 if report.skipped:
                     notices.append(
                         f"{count(len(report.skipped), 'document')} "
