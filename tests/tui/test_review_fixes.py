@@ -369,6 +369,12 @@ async def test_accept_all_under_a_filter_accepts_only_the_shown_spans(seed_store
         assert all(s.state == "pending" for s in doc.spans if s.label != "LOC")
         line = status_line(app)
         assert "accepted 10 shown LOC spans; 30 hidden stay pending" in line
+        assert seed_store.history(FIRST)[-1].action == "accept_all"  # one event: one undo
+        await pilot.press("u")
+        await pilot.pause()
+        assert all(s.state == "pending" for s in seed_store.get(FIRST).spans)
+        await pilot.press("A")
+        await pilot.pause()
         await pilot.press("escape", "A")  # no filter: every pending span
         await pilot.pause()
         assert all(s.state == "accepted" for s in seed_store.get(FIRST).spans)

@@ -668,8 +668,14 @@ class Store:
         doc = self.get(doc_id)
         return self._decide(doc_id, "reset", [span_id], lambda s: pending(s, doc.text))
 
-    def accept_all(self, doc_id: str) -> Document:
-        undecided = [s.id for s in self.get(doc_id).spans if s.state == "pending"]
+    def accept_all(self, doc_id: str, span_ids: Sequence[str] | None = None) -> Document:
+        """Accept every pending span of the document, or the pending ones among ``span_ids``
+        (those a filter shows): one event, which one undo reverts."""
+        wanted = None if span_ids is None else set(span_ids)
+        undecided = [
+            s.id for s in self.get(doc_id).spans
+            if s.state == "pending" and (wanted is None or s.id in wanted)
+        ]
         return self._decide(
             doc_id, "accept_all", undecided, lambda s: decided(s, "accepted", self.user)
         )

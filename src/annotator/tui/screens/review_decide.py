@@ -133,13 +133,8 @@ class DecideActions(ReviewBase):
             doc = self.saver.run("accept all", lambda: self.store.accept_all(doc_id))
             told = f"accepted {count(len(pending), 'pending span')}"
         else:
-            # One accept per shown span (the store's accept_all takes the whole document).
-            def accept_shown() -> Document:
-                for span in shown:
-                    self.store.accept(doc_id, span.id)
-                return self.store.get(doc_id)
-
-            doc = self.saver.run("accept shown", accept_shown)
+            ids = [span.id for span in shown]
+            doc = self.saver.run("accept shown", lambda: self.store.accept_all(doc_id, ids))
             shown_spans = count(len(shown), f"shown {span_filter.describe()} span")
             told = f"accepted {shown_spans}; {hidden} hidden stay pending"
         if doc is None:  # refused, perhaps after some were saved: show what the store holds
