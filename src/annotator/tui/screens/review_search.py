@@ -130,7 +130,7 @@ class SearchActions(ReviewBase):
         ``u`` takes them all back), which skips the overlapping ones."""
         added = overlapping = ignored = ignored_docs = 0
         documents: set[str] = set()
-        stopped = False
+        stopped = ""  # the document whose matches the store refused
         for doc_hits in hits:
             doc_id = doc_hits.doc_id
             if not self.store.has(doc_id):
@@ -150,7 +150,7 @@ class SearchActions(ReviewBase):
                 ),
             )
             if result is None:
-                stopped = True
+                stopped = doc_id
                 break
             overlapping += len(result.overlapping)
             if result.spans:
@@ -163,7 +163,8 @@ class SearchActions(ReviewBase):
         if added:
             told += f" in {count(len(documents), 'document')}"
         if stopped:
-            told = f"stopped: the store refused a span ({self.saver.state.detail}); " + told
+            told = (f"stopped: the store refused the matches in {stopped}, none of them added "
+                    f"({self.saver.state.detail}); " + told)
         skipped = []
         if overlapping:
             skipped.append(
