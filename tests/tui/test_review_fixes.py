@@ -379,3 +379,18 @@ async def test_accept_all_under_a_filter_accepts_only_the_shown_spans(seed_store
         await pilot.pause()
         assert all(s.state == "accepted" for s in seed_store.get(FIRST).spans)
         assert "accepted 30 pending spans" in status_line(app)
+
+
+async def test_review_keys_do_not_act_behind_the_document_list(seed_store: Store) -> None:
+    """With the list focused (g), `a` does not accept the span behind it; enter opens the
+    highlighted document, escape goes back."""
+    app = app_for(seed_store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        before = seed_store.get(FIRST)
+        await pilot.press("g", "a", "x", "A")
+        await pilot.pause()
+        assert seed_store.get(FIRST) == before
+        await pilot.press("escape", "a")
+        await pilot.pause()
+        assert seed_store.get(FIRST) != before  # back in the view, `a` decides again

@@ -107,11 +107,15 @@ async def test_the_footer_shows_the_review_keys_and_is_built_once(seed_store: St
         # same keys (the same tuple: nothing was recomputed into a new line).
         screen.refresh_bindings()
         screen.refresh_bindings()
-        await pilot.press("g")  # the document list gets the focus
-        await pilot.pause()
-        await pilot.press("escape")
         await pilot.pause()
         assert footer_keys(screen) is built
+        await pilot.press("g")  # the document list gets the focus: its own keys
+        await pilot.pause()
+        in_list = {str(k.description) for k in footer_keys(screen)}
+        assert {"Open", "Back", "Help", "Quit"} <= in_list and "Accept" not in in_list
+        await pilot.press("escape")
+        await pilot.pause()
+        assert footer_keys(screen) == built
         # A change of the keys rebuilds it (select mode).
         await pilot.press("s")
         await pilot.pause()

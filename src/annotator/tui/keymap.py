@@ -268,12 +268,13 @@ SELECT = [
 ]
 
 SEARCH_BAR = [
-    _b("escape", "cancel", "Cancel", "search.cancel", "close the search bar"),
+    _b("escape", "cancel", "Close", "search.cancel", "close the search bar", show=True),
     _b("tab,shift+tab", "stay", "Stay", "search.stay", "tab stays in the search bar"),
 ]
 
 DOCUMENT_LIST = [
-    _b("escape", "back", "Back", "documents.back", "back to the document (enter opens one)"),
+    _b("enter", "select", "Open", "documents.open", "open the highlighted document", show=True),
+    _b("escape", "back", "Back", "documents.back", "back to the document", show=True),
 ]
 
 CORPUS = [
@@ -315,6 +316,9 @@ FOOTER_PRIORITY: tuple[str, ...] = (
     "app.help",
     "app.quit",
     "help.close",
+    "documents.open",
+    "documents.back",
+    "search.cancel",
     "confirm.yes",
     "confirm.no",
     "comment.cancel",

@@ -459,6 +459,8 @@ class ReviewBase(Screen[None], inherit_bindings=False):
             return True
         if self.has_class("-too-small"):
             return False
+        if isinstance(self.focused, DocList | SearchBar):
+            return False  # the list or the search bar has the keyboard: its own keys only
         return (self.selecting is not None) == (action in SELECT_ACTIONS)
 
     @property
