@@ -77,6 +77,11 @@ async def test_picker_arrows_move_and_escape_changes_nothing(store_root: Path) -
         await pilot.press(*"zzz")
         await pilot.pause()
         assert picker.shown == [] and picker.highlighted is None
+        from textual.widgets import OptionList
+
+        listed = picker.query_one("#picker-labels", OptionList)
+        assert listed.option_count == 1  # the line that says why the list is empty
+        assert "no label contains «zzz»" in str(listed.get_option_at_index(0).prompt)
         await pilot.press("enter")  # nothing to pick: the picker stays
         await pilot.pause()
         assert app.screen is picker

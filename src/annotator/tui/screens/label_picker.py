@@ -108,6 +108,10 @@ class LabelPickerScreen(ModalScreen[str | None]):
         options = self.query_one("#picker-labels", OptionList)
         options.clear_options()
         options.add_options(self._options(self._shown))
+        if not self._shown:
+            options.add_option(Option(Text(
+                f"no label contains «{event.value}» — backspace widens the list, esc cancels",
+                style="dim italic"), disabled=True))
         self._highlight_first()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
