@@ -65,3 +65,18 @@ def test_a_document_whose_text_differs_is_reported_once(annotated_store: Path,
     about_d2 = [line for line in result.stderr.splitlines() if "'d2'" in line]
     assert about_d2 == ["document 'd2': its text in PRED differs from GOLD's (another sha256); "
                         "not scored."]
+
+
+def test_predicted_spans_that_do_not_fit_are_counted(annotated_store: Path,
+                                                      tmp_path: Path) -> None:
+    preds = write_jsonl(tmp_path / "p.jsonl", [
+        {"id": "d1", "entities": [{"start": 0, "stop": 9, "type": "PER"},
+                                  {"start": 5, "stop": 5000, "type": "LOC"}]},
+    ])
+    body = json.loads(run("evaluate", str(annotated_store), str(preds), "--json").stdout)
+    assert body["pred_spans_left_out"] == 1
+    table = run("evaluate", str(annotated_store), str(preds))
+    assert table.exit_code == 0, table.output
+    assert ("1 predicted span did not fit its text and was left out (see above): the scores "
+            "do not count it.") in table.stdout
+    assert "PRED: document 'd1': span 5..5000" in table.stderr

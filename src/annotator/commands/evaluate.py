@@ -9,13 +9,15 @@ id; those missing on either side are reported on stderr and counted (``missing_i
 ``--missing-as-empty``: then a GOLD document PRED does not have is scored as one in which nothing
 was predicted (its entities all missed), so predictions left out cannot raise a score.
 
-``--json`` prints one report in DESIGN.md's shape (plus ``semeval`` counts for span schemes and the
-missing counts); with several schemes, ``{"schemes": [report, ...]}`` in the order asked.
+``--json`` prints one report in DESIGN.md's shape (plus ``semeval`` counts for span schemes, the
+missing counts, and ``pred_spans_left_out``: predicted spans that did not fit their text, each
+reported on stderr and not scored); with several schemes, ``{"schemes": [report, ...]}`` in the order asked.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -34,6 +36,9 @@ from annotator.commands.gold_pieces import (
 from annotator.core.errors import StoreCorruptError, UsageError
 from annotator.core.evaluate import EvalDoc, Report, evaluate, token_counts
 from annotator.core.formats.common import Entity, ImportedDoc, PlainDoc, PlainSpan
+
+PRED_SPAN_PROBLEM = re.compile(r"PRED: document .*?: span -?\d+\.\.-?\d+ ")
+"""The start of the sentence about a predicted span left out (it does not fit its text)."""
 
 
 @dataclass
@@ -223,15 +228,22 @@ def _keys(doc: PlainDoc) -> list[Entity]:
     return [(s[0], s[1], s[2]) for s in doc.spans]
 
 
-def _missing_note(report: Report) -> str:
-    """The line under the table about GOLD documents PRED does not have ("" when none)."""
+def _notes(report: Report) -> list[str]:
+    """The lines under the table about what was not scored: GOLD documents PRED does not have,
+    and predicted spans that did not fit their text."""
+    notes = []
     missing = report.extra.get("missing_in_pred", 0)
-    if not missing:
-        return ""
-    if report.extra.get("missing_as_empty"):
-        return f"{missing} of these documents missing in PRED, scored as predicting nothing."
-    return (f"{missing} more in GOLD but not in PRED, not scored "
-            "(--missing-as-empty scores them as predicting nothing).")
+    if missing and report.extra.get("missing_as_empty"):
+        notes.append(f"{missing} of these documents missing in PRED, scored as predicting nothing.")
+    elif missing:
+        notes.append(f"{missing} more in GOLD but not in PRED, not scored "
+                     "(--missing-as-empty scores them as predicting nothing).")
+    left_out = report.extra.get("pred_spans_left_out", 0)
+    if left_out:
+        notes.append(f"{left_out} predicted span{'' if left_out == 1 else 's'} did not fit "
+                     "{} text and {} left out (see above): the scores do not count {}.".format(
+                         *(("its", "was", "it") if left_out == 1 else ("their", "were", "them"))))
+    return notes
 
 
 def _table(report: Report) -> None:
@@ -260,8 +272,7 @@ def _table(report: Report) -> None:
         table.add_row(*cells)
     console = Console(width=None if sys.stdout.isatty() else 120)
     console.print(table)
-    note = _missing_note(report)
-    if note:
+    for note in _notes(report):
         console.print(note, soft_wrap=True, highlight=False)
 
 
@@ -280,13 +291,15 @@ def run_evaluate(*, gold: Path, pred: Path, schemes: Sequence[str], as_json: boo
         click.echo(line, err=True)
     if not docs:
         raise UsageError(f"no document of {pred} matches one of {gold}; nothing to score.")
+    pred_spans_left_out = sum(1 for line in problems if PRED_SPAN_PROBLEM.match(line))
     processes = worker_count(workers, len(docs))
     reports = []
     for scheme in schemes:
         report = evaluate(docs, scheme,
                           token_counter=partial(parallel_map, token_counts, workers=processes))
         report.extra = {"missing_in_pred": missing_in_pred, "missing_in_gold": missing_in_gold,
-                        "missing_as_empty": missing_as_empty}
+                        "missing_as_empty": missing_as_empty,
+                        "pred_spans_left_out": pred_spans_left_out}
         reports.append(report)
     if as_json:
         body = reports[0].as_json() if len(reports) == 1 else \
