@@ -11,7 +11,8 @@ was predicted (its entities all missed), so predictions left out cannot raise a 
 
 ``--json`` prints one report in DESIGN.md's shape (plus ``semeval`` counts for span schemes, the
 missing counts, and ``pred_spans_left_out``: predicted spans that did not fit their text, each
-reported on stderr and not scored); with several schemes, ``{"schemes": [report, ...]}`` in the order asked.
+reported on stderr and not scored); with several schemes, ``{"schemes": [report, ...]}`` in the
+order asked.
 """
 
 from __future__ import annotations
