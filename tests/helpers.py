@@ -7,8 +7,34 @@ import json
 import os
 from pathlib import Path
 
+from click.testing import CliRunner, Result
+
+from annotator.cli import main
 from annotator.core.model import Document
 from annotator.core.shard import shard_name
+
+CLI_FIXED_TIME = "2026-11-22T10:00:00Z"
+"""The gold file's ``created`` stamp in CLI runs (``tests.conftest.FIXED_TIME``)."""
+
+
+def run_cli(*args: str) -> Result:
+    """``annotator ARGS`` in this process, with a fixed time; never a traceback."""
+    result = CliRunner().invoke(main, list(args), env={"ANNOTATOR_FIXED_TIME": CLI_FIXED_TIME})
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result
+
+
+def one_sentence(result: Result, code: int, *fragments: str) -> str:
+    """The command failed with ``code`` and said so in one line on stderr (returned), holding
+    each of ``fragments``."""
+    assert result.exit_code == code, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("annotator: ")
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+    return lines[0]
 
 
 def make_doc(doc_id: str, text: str, **fields: object) -> Document:

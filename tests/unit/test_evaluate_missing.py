@@ -7,7 +7,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.unit.test_cli_formats import run, write_jsonl
+from tests.helpers import run_cli as run
+from tests.unit.test_cli_formats import write_jsonl
 
 
 def _preds(tmp_path: Path) -> Path:

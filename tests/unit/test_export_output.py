@@ -14,34 +14,25 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
-from annotator.cli import main
 from annotator.commands import gold_stream
 from annotator.core import atomic
 from annotator.core.store import Store
 from tests.conftest import FIXED_TIME
-from tests.helpers import make_doc
+from tests.helpers import make_doc, run_cli
+from tests.helpers import one_sentence as shared_one_sentence
 
 ENV = {"ANNOTATOR_FIXED_TIME": FIXED_TIME}
 SINGLE_FILE = ["gold", "jsonl", "spacy", "doccano", "label-studio", "conll"]
 
 
-def run(*args: str) -> Result:
-    result = CliRunner().invoke(main, list(args), env=ENV)
-    assert "Traceback" not in result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    return result
+run = run_cli
 
 
 def one_sentence(result: Result, code: int, *fragments: str) -> None:
     """The command failed with ``code`` and said so in one line on stderr, and printed nothing."""
-    assert result.exit_code == code, result.output
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("annotator: ")
-    for fragment in fragments:
-        assert fragment in lines[0], lines[0]
+    shared_one_sentence(result, code, *fragments)
     assert result.stdout == ""
 
 

@@ -7,11 +7,9 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from annotator.cli import main
 from annotator.core.errors import FormatError
 from annotator.core.formats.common import check_doc
 from annotator.core.formats.conll import DOCSTART, write_conll
@@ -21,8 +19,8 @@ from annotator.core.formats.spacy import parse_spacy, spacy_tokens, task, write_
 from annotator.core.model import Document, Span
 from annotator.core.store import Store
 from annotator.core.tokens import tokens
-from tests.conftest import FIXED_TIME, sample_documents
-from tests.helpers import make_doc
+from tests.conftest import sample_documents
+from tests.helpers import make_doc, one_sentence, run_cli
 
 CAT_TEXT = "🐱 Warning: This is a test text"  # Label Studio's own emoji test: 'test' is 21..25
 EMOJI_TEXT = "😀 Анна и 𝔸 Борис"
@@ -33,19 +31,10 @@ def accepted(text: str, start: int, stop: int, label: str, n: int = 1) -> Span:
                 state="accepted", decision="accepted")
 
 
-def run(*args: str) -> Result:
-    result = CliRunner().invoke(main, list(args), env={"ANNOTATOR_FIXED_TIME": FIXED_TIME})
-    assert "Traceback" not in result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    return result
+run = run_cli
 
 
-def one_sentence(result: Result, code: int, *fragments: str) -> None:
-    assert result.exit_code == code, result.output
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    for fragment in fragments:
-        assert fragment in lines[0], lines[0]
+
 
 
 def stored_ids(store: Path) -> list[str]:
@@ -364,8 +353,6 @@ def test_conll_entities_read_back_as_written_over_any_sentence_breaks(doc: Docum
 
 
 def test_json_lines_read_as_label_studio_says_what_it_looks_like(tmp_path: Path) -> None:
-    from tests.unit.test_cli_formats import one_sentence, run
-
     lines = tmp_path / "p.jsonl"
     lines.write_text('{"id": "a", "text": "Анна.", "entities": []}\n'
                      '{"id": "b", "text": "Пётр.", "entities": []}\n', encoding="utf-8")

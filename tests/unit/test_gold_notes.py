@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from annotator.core.store import Store
-from tests.unit.test_cli_formats import run
+from tests.helpers import run_cli as run
 
 
 @pytest.fixture

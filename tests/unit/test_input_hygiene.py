@@ -12,32 +12,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
 
-from annotator.cli import main
 from annotator.core.store import Store
 from tests.conftest import FIXED_TIME
+from tests.helpers import one_sentence, run_cli
 
 ENV = {"ANNOTATOR_FIXED_TIME": FIXED_TIME}
 TEXT = "Анна живёт в Москве."
 
 
-def run(*args: str) -> Result:
-    result = CliRunner().invoke(main, list(args), env=ENV)
-    assert "Traceback" not in result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    return result
+run = run_cli
 
 
-def one_sentence(result: Result, code: int, *fragments: str) -> str:
-    """The command failed with ``code`` and said so in one line on stderr (returned)."""
-    assert result.exit_code == code, result.output
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("annotator: ")
-    for fragment in fragments:
-        assert fragment in lines[0], lines[0]
-    return lines[0]
+
 
 
 def jsonl(path: Path, *records: Any) -> Path:
