@@ -680,6 +680,22 @@ class Store:
             doc_id, "accept_all", undecided, lambda s: decided(s, "accepted", self.user)
         )
 
+    def _added(self, doc: Document, number: int, start: int, stop: int, label: str,
+               time: str) -> Span:
+        """A span this user adds by hand: ``s<number>``, accepted."""
+        return Span(
+            id=f"s{number}",
+            start=start,
+            stop=stop,
+            label=label,
+            text=doc.text[start:stop],
+            origin=MANUAL_ORIGIN,
+            state="accepted",
+            decision="added",
+            annotator=self.user,
+            time=time,
+        )
+
     def add_span(self, doc_id: str, start: int, stop: int, label: str) -> tuple[Document, Span]:
         loaded = self._load(doc_id)
         doc = loaded.doc
@@ -689,18 +705,8 @@ class Store:
         for other in doc.spans:
             if other.key() == (start, stop, label) and other.state != "rejected":
                 raise SpanError(already_marked(doc.text, start, stop, label))
-        span = Span(
-            id=f"s{fresh_number(doc, self._events(doc_id))}",
-            start=start,
-            stop=stop,
-            label=label,
-            text=doc.text[start:stop],
-            origin=MANUAL_ORIGIN,
-            state="accepted",
-            decision="added",
-            annotator=self.user,
-            time=utc_now(),
-        )
+        span = self._added(doc, fresh_number(doc, self._events(doc_id)), start, stop, label,
+                           utc_now())
         new_doc = progressed(doc.model_copy(update={"spans": [*doc.spans, span]}))
         event = self._event(
             doc_id,
@@ -746,18 +752,7 @@ class Store:
         number = fresh_number(doc, self._events(doc_id))
         now = utc_now()
         spans = [
-            Span(
-                id=f"s{number + i}",
-                start=start,
-                stop=stop,
-                label=label,
-                text=doc.text[start:stop],
-                origin=MANUAL_ORIGIN,
-                state="accepted",
-                decision="added",
-                annotator=self.user,
-                time=now,
-            )
+            self._added(doc, number + i, start, stop, label, now)
             for i, (start, stop) in enumerate(plan.ranges)
         ]
         new_doc = progressed(doc.model_copy(update={"spans": [*doc.spans, *spans]}))
