@@ -13,6 +13,7 @@ import errno
 import io
 import json
 import os
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -149,10 +150,16 @@ def test_streamed_export_without_sendfile_is_the_same(tmp_path: Path,
     assert streamed == [2]
 
 
-def _in_a_worker_only(action: str, parent: int) -> None:
-    """Patch target: what a forked worker does on its first document (this process: nothing)."""
+def _in_a_worker_only(action: str, parent: int, marker: Path) -> None:
+    """Patch target: what a forked worker does on its first document. This process (which takes
+    chunks too) waits until a forked one has taken one, so that one fails whatever the load:
+    on a busy machine this process could otherwise take every chunk before a worker started."""
     if os.getpid() == parent:
+        deadline = time.monotonic() + 30
+        while not marker.exists() and time.monotonic() < deadline:
+            time.sleep(0.005)
         return
+    marker.touch()
     if action == "die":
         os._exit(9)
     raise FormatError("document 'x': span 0..1 'x' does not match the text; nothing was written.")
@@ -169,7 +176,7 @@ def test_a_failing_worker_leaves_nothing_behind(tmp_path: Path, monkeypatch: pyt
     parent = os.getpid()
 
     def encode(jobs: Any, *, include_pending: bool) -> Any:
-        _in_a_worker_only(action, parent)
+        _in_a_worker_only(action, parent, tmp_path / "a worker took a chunk")
         return real(jobs, include_pending=include_pending)
 
     monkeypatch.setattr(gold_stream, "encode_gold_documents", encode)
