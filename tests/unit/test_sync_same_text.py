@@ -51,3 +51,13 @@ def test_a_changed_file_under_its_own_id_is_still_stale(tmp_path: Path) -> None:
         _write(tmp_path / "c" / "one.txt", "Вторая версия.\n")
         report = store.sync(load_corpus([tmp_path / "c"]).documents)
         assert report.stale == ["one"] and report.same_as == {}
+
+
+def test_two_files_of_one_corpus_are_two_documents(tmp_path: Path) -> None:
+    """dup/same.txt and dup/a/same.txt with one text, opened together: two documents (one path
+    ends with the other, but neither was stored before)."""
+    _write(tmp_path / "dup" / "same.txt", "Один и тот же текст.\n")
+    _write(tmp_path / "dup" / "a" / "same.txt", "Один и тот же текст.\n")
+    with Store.open(tmp_path / "store", user="anna") as store:
+        report = store.sync(load_corpus([tmp_path / "dup"]).documents)
+        assert sorted(report.added) == ["a/same", "same"] and report.same_as == {}

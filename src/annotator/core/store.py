@@ -466,7 +466,9 @@ class Store:
         self._writable()
         report = SyncReport()
         broken = {shard for shard in self._broken_shards()}
-        by_text: dict[str, list[tuple[str, str]]] | None = None  # sha256 -> [(id, source)]
+        # sha256 -> [(id, source)] of the documents stored before this call (two files of one
+        # corpus are two documents, whatever their paths and texts)
+        by_text: dict[str, list[tuple[str, str]]] | None = None
         for doc in docs:
             if not self.has(doc.id):
                 if by_text is None:
@@ -482,7 +484,6 @@ class Store:
                     continue
                 self._save(doc.model_copy(update={"spans": []}), None, [], None)
                 report.added.append(doc.id)
-                by_text.setdefault(doc.sha256, []).append((doc.id, doc.source))
                 continue
             stored = self.summary(doc.id)
             if doc.sha256 == stored.sha256:
