@@ -17,7 +17,7 @@ from annotator.tui.bounds import Edge, cluster_step, is_cluster_boundary, moved_
 from annotator.tui.widgets.doc_view import DocView
 from annotator.tui.widgets.save_indicator import SaveIndicator
 from tests.tui.conftest import FIRST, app_for
-from tests.tui.test_editing_keys import exact
+from tests.tui.test_editing_keys import exact, status_line
 
 ZWJ = "\u200d"
 FAMILY = f"\U0001f468{ZWJ}\U0001f469{ZWJ}\U0001f467"  # 👨‍👩‍👧
@@ -184,9 +184,10 @@ async def test_an_edge_move_onto_another_span_is_refused(seed_store: Store) -> N
         await pilot.press("k")
         await pilot.pause()
         assert seed_store.get(FIRST) == before
+        # a refusal, not a failure: nothing was written, the indicator still says saved
         indicator = str(app.screen.query_one("#save", SaveIndicator).render())
-        assert indicator == (
-            f"NOT SAVED: 'Бастрыкин' at {surname.start}..{surname.stop} is already marked PER."
-        )
+        assert indicator == "saved ✓"
+        assert (f"not changed: 'Бастрыкин' at {surname.start}..{surname.stop} is already "
+                "marked PER.") in status_line(app)
         keys = [s.key() for s in seed_store.get(FIRST).spans if s.state != "rejected"]
         assert len(keys) == len(set(keys))

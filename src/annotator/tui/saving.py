@@ -3,7 +3,9 @@
 A call is made synchronously in the key handler (a store write takes a millisecond or two and is
 durable when it returns), so "saved" is shown only after the store said so, before the next key is
 read. A failure is kept as "NOT SAVED: <sentence>" until the next successful save; it is never
-swallowed.
+swallowed. A refusal (:class:`~annotator.core.errors.SpanError`: the change does not fit the
+rules, a duplicate or a span off the text) is no failure: nothing was written and nothing is
+lost, so the indicator keeps what it said before and the refusal goes to ``on_refused``.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Literal, NamedTuple, TypeVar
 
-from annotator.core.errors import AnnotatorError
+from annotator.core.errors import AnnotatorError, SpanError
 
 T = TypeVar("T")
 
@@ -37,9 +39,13 @@ class SaveState(NamedTuple):
 class Saver:
     """Calls the store and reports each call's state to ``on_change``."""
 
-    def __init__(self, on_change: Callable[[SaveState], None]) -> None:
+    def __init__(self, on_change: Callable[[SaveState], None],
+                 on_refused: Callable[[str], None] | None = None) -> None:
         self._on_change = on_change
+        self._on_refused = on_refused
         self.state = SaveState()
+        self.refused = ""
+        """Why the last call was refused ("" when it was not)."""
 
     def _set(self, state: SaveState) -> None:
         self.state = state
@@ -50,9 +56,17 @@ class Saver:
 
         Returns the call's result, or None when it failed (the error is in :attr:`state`).
         """
+        before = self.state
+        self.refused = ""
         self._set(SaveState("saving", what))
         try:
             result = call()
+        except SpanError as err:
+            self._set(before)
+            self.refused = str(err)
+            if self._on_refused is not None:
+                self._on_refused(self.refused)
+            return None
         except AnnotatorError as err:
             self._set(SaveState("failed", str(err)))
             return None

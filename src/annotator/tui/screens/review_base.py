@@ -69,7 +69,7 @@ class ReviewBase(Screen[None], inherit_bindings=False):
         super().__init__()
         self.context = context
         self.store: Store = context.store
-        self.saver = Saver(self._show_save_state)
+        self.saver = Saver(self._show_save_state, self._refused)
         self.labels = self.store.labels.labels
         self.doc: Document | None = None
         self.selecting: TokenSelection | None = None
@@ -254,6 +254,11 @@ class ReviewBase(Screen[None], inherit_bindings=False):
         if self._shown.get(selector) != text:
             self._shown[selector] = text
             self.query_one(selector, Static).update(text, layout=False)
+
+    def _refused(self, why: str) -> None:
+        """A change the store refused (nothing was written): say why in the status line."""
+        self.app.bell()
+        self._set_hint(f"not changed: {why}")
 
     def _show_save_state(self, state: SaveState) -> None:
         self.query_one("#save", SaveIndicator).state = state

@@ -164,7 +164,7 @@ class SearchActions(ReviewBase):
             told += f" in {count(len(documents), 'document')}"
         if stopped:
             told = (f"stopped: the store refused the matches in {stopped}, none of them added "
-                    f"({self.saver.state.detail}); " + told)
+                    f"({self.saver.refused or self.saver.state.detail}); " + told)
         skipped = []
         if overlapping:
             skipped.append(
