@@ -75,6 +75,8 @@ async def test_a_long_hit_list_is_cut_and_says_how_many_more(tmp_path: Path) -> 
             assert hit_list.option_count == 1 + MAX_LISTED_PER_DOCUMENT + 1
             last = str(hit_list.get_option_at_index(hit_list.option_count - 1).prompt)
             assert "2800 more matches not listed (a digit labels them too)" in last
+            summary = str(app.screen.query_one("#corpus-summary").render())
+            assert "3000 matches in 1 document (200 listed)" in summary
             await pilot.press("2")
             await pilot.pause()
             assert len(store.get("paris").spans) == 3000

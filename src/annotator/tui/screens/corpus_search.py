@@ -115,6 +115,8 @@ class CorpusSearchScreen(ModalScreen[CorpusAction | None]):
         """How many searches have finished (tests wait on it)."""
         self._whole_tokens = True
         self._hits: list[DocHits] = []
+        self._listed = 0
+        """How many of the hits' matches the list shows (see :data:`MAX_LISTED`)."""
         self._options: dict[str, tuple[str, Match]] = {}
 
     @property
@@ -148,6 +150,8 @@ class CorpusSearchScreen(ModalScreen[CorpusAction | None]):
                 f"{count(matches, 'match', 'matches')} in {count(len(self._hits), 'document')}",
                 style="bold",
             )
+            if self._listed < matches:
+                text.append(f" ({self._listed} listed)")
             free = sum(h.free for h in self._hits)
             if self._hits and free:
                 keys = " ".join(f"{n} {label}" for n, label in enumerate(self._labels[:9], 1))
@@ -224,6 +228,7 @@ class CorpusSearchScreen(ModalScreen[CorpusAction | None]):
                 options.append(Option(Text(
                     f"  … {count(more, 'more match', 'more matches')} not listed "
                     "(a digit labels them too)", style="dim italic"), disabled=True))
+        self._listed = listed
         hit_list.set_options(options)
         self.query_one("#corpus-summary", Static).update(self._summary())
         if self._options:
