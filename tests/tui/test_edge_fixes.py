@@ -79,7 +79,7 @@ def test_character_moves_step_over_emoji_sequences_and_flags() -> None:
     text = f"hi {FAMILY} and {THUMB} at {FLAG}{FLAG} ok"
     family = text.index(FAMILY)
     assert moved_edge(text, family, family + len(FAMILY), "stop", -1, "char") == (
-        "the span would be empty; x rejects it"
+        "the span would be empty; x rejects it (d deletes a span you added)"
     )
     assert moves(text, family, family + 1, "L") == (family, family + len(FAMILY))
     assert cluster_step(text, family, 1) == family + len(FAMILY)

@@ -49,7 +49,7 @@ def moved_edge(
             if new_start >= start or not _is_token_start(text, new_start):
                 return "the span already starts at the first token"
         if new_start >= stop:
-            return "the span would be empty; x rejects it"
+            return "the span would be empty; x rejects it (d deletes a span you added)"
         if text[new_start].isspace():
             return "the span would start with whitespace; move the start by a whole token"
         return (new_start, stop)
@@ -64,7 +64,7 @@ def moved_edge(
     else:
         new_stop = previous_token_stop(text, stop)
     if new_stop <= start:
-        return "the span would be empty; x rejects it"
+        return "the span would be empty; x rejects it (d deletes a span you added)"
     if text[new_stop - 1].isspace():
         return "the span would end with whitespace; move the end by a whole token"
     return (start, new_stop)
