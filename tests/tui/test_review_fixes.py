@@ -394,3 +394,36 @@ async def test_review_keys_do_not_act_behind_the_document_list(seed_store: Store
         await pilot.press("escape", "a")
         await pilot.pause()
         assert seed_store.get(FIRST) != before  # back in the view, `a` decides again
+
+
+async def test_an_empty_search_clears_the_match_count(seed_store: Store) -> None:
+    app = app_for(seed_store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("slash", *"Интерпол", "enter")
+        await pilot.pause()
+        assert "«Интерпол»" in status_line(app) and "match 1/" in status_line(app)
+        await pilot.press("slash", *["backspace"] * 8, "enter")
+        await pilot.pause()
+        assert "match" not in status_line(app) and "«Интерпол»" not in status_line(app)
+
+
+async def test_a_hit_opened_from_every_document_search_steps_on_with_m(seed_store: Store) -> None:
+    from annotator.tui.screens.corpus_search import CorpusSearchScreen
+
+    app = app_for(seed_store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+f", *"Интерпол", "enter")
+        await pilot.pause()
+        for _ in range(50):
+            if isinstance(app.screen, CorpusSearchScreen) and app.screen.searches:
+                break
+            await pilot.pause(0.05)
+        await pilot.press("enter")  # the first hit
+        await pilot.pause()
+        line = status_line(app)
+        assert "«Интерпол»" in line and "match 1/" in line and "match 1/1 " not in line
+        await pilot.press("m")
+        await pilot.pause()
+        assert "match 2/" in status_line(app)

@@ -33,6 +33,7 @@ class SearchActions(ReviewBase):
         self._query = event.value.strip()
         if self.doc is None or not self._query:
             self._clear_search()
+            self._set_hint("")  # no match count, no old hint about the last query
             return
         from annotator.tui.search import find_matches
 
@@ -119,8 +120,18 @@ class SearchActions(ReviewBase):
             if self.doc is None or self.doc.id != action.doc_id:
                 self._open(action.doc_id, None)
             if self.doc is not None:
-                self._matches = [match]
-                self._show_match(0)
+                from annotator.tui.search import find_matches
+
+                # this document's matches of the query, so m / M step on from the one chosen
+                self._query = action.query
+                found = find_matches(self.doc.text, action.query)
+                starts = [m.start for m in found]
+                if match.start in starts:
+                    self._matches = found
+                    self._show_match(starts.index(match.start))
+                else:  # found as a whole word only: that one
+                    self._matches = [match]
+                    self._show_match(0)
 
     def _label_every_match(self, hits: Sequence[DocHits], label: str) -> str:
         """Add a ``label`` span on every match that overlaps no span (of any label, unless
