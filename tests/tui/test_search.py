@@ -118,7 +118,9 @@ async def test_opening_a_hit_shows_it(seed_store: Store) -> None:
         await pilot.pause()
         screen = review_screen(app)
         assert screen.doc is not None and screen.doc.id == first_hit.doc_id
-        assert screen._matches == [first_hit.matches[0]]
+        # the document's matches of the query, the chosen one current (m steps on from it)
+        assert screen._matches == first_hit.matches
+        assert screen._match_index == 0
 
 
 async def test_corpus_search_escape_changes_nothing(seed_store: Store) -> None:
