@@ -119,7 +119,7 @@ async def test_opening_a_hit_shows_it(seed_store: Store) -> None:
         screen = review_screen(app)
         assert screen.doc is not None and screen.doc.id == first_hit.doc_id
         # the document's matches of the query, the chosen one current (m steps on from it)
-        assert screen._matches == first_hit.matches
+        assert screen._matches == list(first_hit.matches)
         assert screen._match_index == 0
 
 
