@@ -698,27 +698,9 @@ class Store:
         )
 
     def add_span(self, doc_id: str, start: int, stop: int, label: str) -> tuple[Document, Span]:
-        loaded = self._load(doc_id)
-        doc = loaded.doc
-        check_span_fits(doc_id, doc.text, start, stop)
-        if label not in self.labels:
-            raise SpanError(f"Label {label!r} is not in the store's label set.")
-        for other in doc.spans:
-            if other.key() == (start, stop, label) and other.state != "rejected":
-                raise SpanError(already_marked(doc.text, start, stop, label))
-        span = self._added(doc, fresh_number(doc, self._events(doc_id)), start, stop, label,
-                           utc_now())
-        new_doc = progressed(doc.model_copy(update={"spans": [*doc.spans, span]}))
-        event = self._event(
-            doc_id,
-            loaded,
-            "add",
-            before={span.id: None},
-            after={span.id: span},
-            doc_before=doc_fields(doc),
-            doc_after=doc_fields(new_doc),
-        )
-        return self._save(new_doc, loaded, [event], {span.id: span}), span
+        """Add one ``label`` span by hand (:meth:`add_spans` of one range)."""
+        added = self.add_spans(doc_id, [(start, stop)], label)
+        return added.doc, added.spans[0]
 
     def add_spans(
         self,
@@ -739,11 +721,11 @@ class Store:
         """
         loaded = self._load(doc_id)
         doc = loaded.doc
-        if label not in self.labels:
-            raise SpanError(f"Label {label!r} is not in the store's label set.")
         ranges = list(ranges)
         for start, stop in ranges:
             check_span_fits(doc_id, doc.text, start, stop)
+        if label not in self.labels:
+            raise SpanError(f"Label {label!r} is not in the store's label set.")
         plan = plan_additions(
             doc.text, doc.spans, ranges, label, skip_overlapping=skip_overlapping
         )
