@@ -117,9 +117,15 @@ class Span(BaseModel):
         return (self.start, self.stop, self.label)
 
 
+def reading_key(span: Span) -> tuple[int, int, str, str]:
+    """Where a span sits in reading order: by start, then longer (outer) first, then label,
+    then id (also for a span no longer in its document)."""
+    return (span.start, -span.stop, span.label, span.id)
+
+
 def sort_spans(spans: Iterable[Span]) -> list[Span]:
-    """Spans in reading order: by start, then longer (outer) first, then label, then id."""
-    return sorted(spans, key=lambda s: (s.start, -s.stop, s.label, s.id))
+    """Spans in reading order (:func:`reading_key`)."""
+    return sorted(spans, key=reading_key)
 
 
 def check_span_fits(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from annotator.core.model import Document, Span
+from annotator.core.model import Document, Span, reading_key
 from annotator.tui.navigation import SpanOrder, reading_order
 from annotator.tui.screens.review_base import ReviewBase
 from annotator.tui.wording import count, possessive, quoted
@@ -13,12 +13,6 @@ from annotator.tui.wording import count, possessive, quoted
 if TYPE_CHECKING:
     from annotator.core.model import Event
     from annotator.tui.bounds import Edge, Unit
-
-
-def _reading_key(span: Span) -> tuple[int, int, str, str]:
-    """Where a span sits in reading order (the key of :func:`~annotator.core.model.sort_spans`),
-    also for a span no longer in the document."""
-    return (span.start, -span.stop, span.label, span.id)
 
 
 STATUS_ACTIONS = {"reviewed": "mark reviewed", "ignored": "ignore"}
@@ -137,9 +131,7 @@ class DecideActions(ReviewBase):
             doc = self.saver.run("accept shown", lambda: self.store.accept_all(doc_id, ids))
             shown_spans = count(len(shown), f"shown {span_filter.describe()} span")
             told = f"accepted {shown_spans}; {hidden} hidden stay pending"
-        if doc is None:  # refused, perhaps after some were saved: show what the store holds
-            if self.store.has(doc_id):
-                self._changed(self.store.get(doc_id))
+        if doc is None:  # refused or failed as one event: nothing changed, the saver said why
             return
         self._changed(doc)
         if not self._notice_in_detail():
@@ -223,9 +215,9 @@ class DecideActions(ReviewBase):
         ]
         if not gone:
             return
-        where = min(map(_reading_key, gone))
+        where = min(map(reading_key, gone))
         order = SpanOrder.of(doc, self.view.span_filter)
-        following = next((s for s in order.spans if _reading_key(s) > where), order.first())
+        following = next((s for s in order.spans if reading_key(s) > where), order.first())
         if following is not None:
             self._move_cursor(following.id)
 
